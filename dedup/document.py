@@ -1,0 +1,162 @@
+"""Documents in, features out: everything later stages need to know about one article.
+
+``analyze`` runs the per-document stages once (repair, paragraphs, internal repeats,
+sentences, normalization, shingles) and keeps plain arrays, so that comparing two documents
+never goes back to their text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from dedup.config import Config
+from dedup.normalize import normalize
+from dedup.paragraphs import Span, split_paragraphs, split_sentences
+from dedup.repair import repair_count
+from dedup.repeats import Repeat, find_repeats_in, removable
+from dedup.shingle import U32, U64, finalize, ngram_hashes, token_hashes
+
+__all__ = ["Document", "Features", "Unit", "analyze"]
+
+# Function words carry no story: two sentences sharing only these are not a rewrite.
+_STOPWORDS = (
+    "a about above after again against all also am an and any are as at be because been before "
+    "being below between both but by can could did do does doing down during each few for from "
+    "further had has have having he her here hers herself him himself his how i if in into is it "
+    "its itself just me more most my myself no nor not now of off on once only or other our ours "
+    "ourselves out over own same she should so some such than that the their theirs them "
+    "themselves then there these they this those through to too under until up very was we were "
+    "what when where which while who whom why will with would you your yours yourself "
+    "yourselves said says say according also would could may might must shall one two new"
+)
+
+
+@lru_cache(maxsize=8)
+def _stopword_stems(stem_chars: int) -> U64:
+    return np.unique(token_hashes(" ".join(_STOPWORDS.split()), prefix=stem_chars))
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One article as it arrives: an id, its text, and what is known of where it came from.
+
+    ``published`` is an ISO 8601 date or date-time when known: it decides which member of a
+    cluster is canonical.
+    """
+
+    id: str
+    text: str
+    source: str | None = None
+    published: str | None = None
+    encoding: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A sentence kept for comparison: its lines, word count, stems and exact key."""
+
+    line: int
+    end_line: int
+    words: int
+    stems: U32
+    key: int
+
+
+@dataclass(slots=True)
+class Features:
+    """What comparison needs of one analyzed document (no text beyond the repaired one)."""
+
+    id: str
+    source: str | None
+    published: str | None
+    encoding: str | None
+    text: str
+    repairs: int
+    repeats: list[Repeat]
+    removed_lines: frozenset[int]
+    shingles: U32
+    exact_key: bytes
+    units: list[Unit]
+    words: int
+    truncated: bool = False
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def cleaned(self) -> str:
+        """The repaired text without the dropped repeated paragraphs."""
+        if not self.removed_lines:
+            return self.text
+        return "\n".join(line for n, line in enumerate(self.text.split("\n"), start=1)
+                         if n not in self.removed_lines)
+
+
+def _units(sentences: list[Span], norms: list[str], stems: U64, config: Config) -> list[Unit]:
+    """Cut the document's stem hashes back into sentences, dropping function words."""
+    stop = _stopword_stems(config.stem_chars)
+    units: list[Unit] = []
+    pos = 0
+    for sentence, norm in zip(sentences, norms, strict=True):
+        if not norm:
+            continue
+        count = norm.count(" ") + 1
+        own = stems[pos : pos + count]
+        pos += count
+        if count < config.min_sentence_words:
+            continue
+        content = own[~np.isin(own, stop, assume_unique=False)]
+        if content.size == 0:
+            continue
+        key = int.from_bytes(hashlib.blake2b(norm.encode("utf-8", "surrogatepass"),
+                                             digest_size=8).digest(), "little")
+        units.append(Unit(sentence.line, sentence.end_line, count, np.unique(finalize(content)),
+                          key))
+    return units
+
+
+def analyze(document: Document, config: Config) -> Features:
+    """Run the per-document stages on ``document`` and return its features.
+
+    Args:
+        document: The article.
+        config: Uses the repeat, shingle and sentence settings and ``max_chars``.
+
+    Returns:
+        The features; the document's text is repaired, and paragraphs that repeat earlier
+        ones (exactly, or at least ``remove_threshold`` similar) take no part in comparison.
+    """
+    text = document.text
+    truncated = len(text) > config.max_chars
+    if truncated:
+        text = text[: config.max_chars]
+    repaired, repairs = repair_count(text)
+    paragraphs = split_paragraphs(repaired)
+    repeats = find_repeats_in(paragraphs, config)
+    removed: set[int] = set()
+    for r in removable(repeats, config.remove_threshold):
+        removed.update(range(r.line, max(r.line, r.end_line) + 1))
+    kept = [p for p in paragraphs if p.line not in removed]
+    sentences = split_sentences(repaired, kept)
+    norms = [normalize(s.text) for s in sentences]
+    joined = " ".join(n for n in norms if n)
+    tokens = token_hashes(joined)
+    stems = token_hashes(joined, prefix=config.stem_chars)
+    return Features(
+        id=document.id,
+        source=document.source,
+        published=document.published,
+        encoding=document.encoding,
+        text=repaired,
+        repairs=repairs,
+        repeats=repeats,
+        removed_lines=frozenset(removed),
+        shingles=ngram_hashes(tokens, config.word_ngram),
+        exact_key=hashlib.blake2b(joined.encode("utf-8", "surrogatepass"),
+                                  digest_size=16).digest(),
+        units=_units(sentences, norms, stems, config),
+        words=len(tokens),
+        truncated=truncated,
+    )

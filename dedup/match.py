@@ -1,0 +1,213 @@
+"""Verification: is a candidate pair a copy, a near copy, a partial copy or a rewrite?
+
+LSH only proposes. Here each pair is measured exactly: Jaccard and containment of the word
+shingles of both documents, and an alignment of their sentences in order (a rewrite keeps the
+story's order while it changes the words). The aligned sentences, grouped by paragraph, are
+the passages a report shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.config import Config
+from dedup.document import Features, Unit
+
+__all__ = ["Kind", "Match", "Passage", "align", "compare", "passage_similarity"]
+
+Kind = Literal["exact", "near_duplicate", "partial", "rewrite"]
+KINDS: tuple[Kind, ...] = ("exact", "near_duplicate", "partial", "rewrite")
+
+F32 = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """Lines of ``a`` that correspond to lines of ``b``, and how similar they are (0..1)."""
+
+    a_lines: tuple[int, int]
+    b_lines: tuple[int, int]
+    similarity: float
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the report form of the passage."""
+        return {"a_lines": list(self.a_lines), "b_lines": list(self.b_lines),
+                "similarity": round(self.similarity, 4)}
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A verified link between documents ``a`` (seen first) and ``b``.
+
+    ``jaccard`` and ``containment`` are exact, over word shingles; ``score`` is the share of
+    the shorter document that the aligned passages cover, weighted by their similarity.
+    """
+
+    a: str
+    b: str
+    kind: Kind
+    jaccard: float
+    a_in_b: float
+    b_in_a: float
+    score: float
+    passages: tuple[Passage, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the report form of the match (see DESIGN.md)."""
+        return {
+            "a": self.a, "b": self.b, "kind": self.kind,
+            "jaccard": round(self.jaccard, 4),
+            "containment": {"a_in_b": round(self.a_in_b, 4), "b_in_a": round(self.b_in_a, 4)},
+            "score": round(self.score, 4),
+            "passages": [p.to_dict() for p in self.passages],
+        }
+
+
+def _overlap_counts(a: list[Unit], b: list[Unit]) -> F32:
+    """Return the matrix of shared stems between every sentence of ``a`` and of ``b``."""
+    stems = np.concatenate([u.stems for u in a] + [u.stems for u in b])
+    _, ids = np.unique(stems, return_inverse=True)
+    vocab = int(ids.max()) + 1
+    rows_a = np.repeat(np.arange(len(a)), [len(u.stems) for u in a])
+    rows_b = np.repeat(np.arange(len(b)), [len(u.stems) for u in b])
+    split = len(rows_a)
+    ma = np.zeros((len(a), vocab), dtype=np.float32)
+    mb = np.zeros((len(b), vocab), dtype=np.float32)
+    ma[rows_a, ids[:split]] = 1.0
+    mb[rows_b, ids[split:]] = 1.0
+    result: F32 = ma @ mb.T
+    return result
+
+
+def passage_similarity(a: list[Unit], b: list[Unit]) -> F32:
+    """Return the Dice similarity of the content stems of every pair of sentences.
+
+    Dice (twice the shared stems over their total) rewards a reworded sentence that keeps
+    the names, numbers and key words of the original; function words are not counted.
+    """
+    if not a or not b:
+        return np.zeros((len(a), len(b)), dtype=np.float32)
+    shared = _overlap_counts(a, b)
+    size_a = np.array([len(u.stems) for u in a], dtype=np.float32)
+    size_b = np.array([len(u.stems) for u in b], dtype=np.float32)
+    result: F32 = 2.0 * shared / (size_a[:, None] + size_b[None, :])
+    return result
+
+
+def align(similarity: F32, threshold: float) -> list[tuple[int, int]]:
+    """Return the in-order pairs of sentences with the greatest total similarity.
+
+    Only pairs at least ``threshold`` similar may align; each sentence aligns at most once,
+    and pairs never cross. Dynamic programming, one numpy pass a row.
+
+    >>> sim = np.array([[0.9, 0.1], [0.2, 0.8]], dtype=np.float32)
+    >>> align(sim, 0.5)
+    [(0, 0), (1, 1)]
+    >>> align(np.array([[0.1, 0.9], [0.9, 0.1]], dtype=np.float32), 0.5)
+    [(0, 1)]
+    """
+    n, m = similarity.shape
+    if n == 0 or m == 0:
+        return []
+    weight = np.where(similarity >= threshold, similarity, -np.inf).astype(np.float64)
+    table = np.zeros((n + 1, m + 1), dtype=np.float64)
+    for i in range(1, n + 1):
+        prev = table[i - 1]
+        best = np.maximum(prev[1:], prev[:-1] + weight[i - 1])
+        table[i, 1:] = np.maximum.accumulate(best)
+    pairs: list[tuple[int, int]] = []
+    i, j = n, m
+    while i > 0 and j > 0:
+        here = table[i, j]
+        if here == table[i - 1, j]:
+            i -= 1
+        elif here == table[i, j - 1]:
+            j -= 1
+        else:
+            pairs.append((i - 1, j - 1))
+            i -= 1
+            j -= 1
+    pairs.reverse()
+    return pairs
+
+
+def _passages(a: list[Unit], b: list[Unit], pairs: list[tuple[int, int]],
+              similarity: F32) -> list[Passage]:
+    """Group aligned sentence pairs into passages: runs that stay in one paragraph of a side."""
+    groups: list[list[tuple[int, int]]] = []
+    for i, j in pairs:
+        if groups:
+            pi, pj = groups[-1][-1]
+            same_a = a[i].line <= a[pi].end_line
+            same_b = b[j].line <= b[pj].end_line
+            if i == pi + 1 and j == pj + 1 and (same_a or same_b):
+                groups[-1].append((i, j))
+                continue
+        groups.append([(i, j)])
+    out: list[Passage] = []
+    for group in groups:
+        weights = np.array([a[i].words + b[j].words for i, j in group], dtype=np.float64)
+        sims = np.array([similarity[i, j] for i, j in group], dtype=np.float64)
+        out.append(Passage(
+            (a[group[0][0]].line, a[group[-1][0]].end_line),
+            (b[group[0][1]].line, b[group[-1][1]].end_line),
+            float((weights * sims).sum() / weights.sum()),
+        ))
+    return out
+
+
+def _containment(a: Features, b: Features) -> tuple[float, float, float]:
+    inter = len(np.intersect1d(a.shingles, b.shingles, assume_unique=True))
+    size_a, size_b = len(a.shingles), len(b.shingles)
+    union = size_a + size_b - inter
+    return (inter / union if union else 0.0, inter / size_a if size_a else 0.0,
+            inter / size_b if size_b else 0.0)
+
+
+def compare(a: Features, b: Features, config: Config,
+            is_boilerplate: Callable[[Unit], bool] | None = None) -> Match | None:
+    """Measure a candidate pair and return the match, or ``None`` if it is not one.
+
+    Args:
+        a: The document seen first.
+        b: The other document.
+        config: Uses the verification thresholds.
+        is_boilerplate: Says which sentences many unrelated documents share (footers); they
+            are no evidence of a rewrite.
+
+    Returns:
+        The match with its kind, scores and passages, or ``None``.
+    """
+    jaccard, a_in_b, b_in_a = _containment(a, b)
+    units_a, units_b = a.units, b.units
+    if is_boilerplate is not None:
+        units_a = [u for u in units_a if not is_boilerplate(u)]
+        units_b = [u for u in units_b if not is_boilerplate(u)]
+    similarity = passage_similarity(units_a, units_b)
+    pairs = align(similarity, config.passage_threshold)
+    words_a = sum(u.words for u in units_a)
+    words_b = sum(u.words for u in units_b)
+    score = 0.0
+    if pairs and words_a and words_b:
+        short_is_a = words_a <= words_b
+        covered = sum(float(similarity[i, j]) * (units_a[i].words if short_is_a else units_b[j].words)
+                      for i, j in pairs)
+        score = min(1.0, covered / (words_a if short_is_a else words_b))
+    kind: Kind | None = None
+    if a.exact_key == b.exact_key and a.words > 0:
+        kind, score = "exact", 1.0
+    elif jaccard >= config.near_duplicate_threshold:
+        kind = "near_duplicate"
+    elif max(a_in_b, b_in_a) >= config.partial_threshold:
+        kind = "partial"
+    elif len(pairs) >= config.min_passages and score >= config.rewrite_threshold:
+        kind = "rewrite"
+    if kind is None:
+        return None
+    return Match(a.id, b.id, kind, jaccard, a_in_b, b_in_a, score,
+                 tuple(_passages(units_a, units_b, pairs, similarity)))
