@@ -57,7 +57,7 @@ class Config:
     # template around the headline ("0 Response to <title>") look alike.
     min_near_repeat_words: int = 20
     repeat_threshold: float = 0.5
-    remove_threshold: float = 0.9
+    remove_threshold: float = 0.93
     # Cross-document verification.
     min_sentence_words: int = 5
     passage_threshold: float = 0.4
@@ -70,9 +70,19 @@ class Config:
     max_chars: int = 2_000_000
 
     def __post_init__(self) -> None:
-        for name in ("num_perm", "passage_num_perm", "word_ngram", "char_ngram", "stem_chars",
-                     "passage_bands", "passage_rows", "max_bucket", "min_passages",
-                     "boilerplate_df", "max_chars"):
+        for name in (
+            "num_perm",
+            "passage_num_perm",
+            "word_ngram",
+            "char_ngram",
+            "stem_chars",
+            "passage_bands",
+            "passage_rows",
+            "max_bucket",
+            "min_passages",
+            "boilerplate_df",
+            "max_chars",
+        ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigError(f"{name!r} must be a whole number >= 1 (got {value!r})")
@@ -80,12 +90,21 @@ class Config:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ConfigError(f"{name!r} must be a whole number >= 0 (got {value!r})")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not (
-            0 <= self.seed < 2**32
+        if (
+            isinstance(self.seed, bool)
+            or not isinstance(self.seed, int)
+            or not (0 <= self.seed < 2**32)
         ):
             raise ConfigError(f"'seed' must be a whole number in [0, 2**32) (got {self.seed!r})")
-        for name in ("threshold", "repeat_threshold", "remove_threshold", "passage_threshold",
-                     "near_duplicate_threshold", "partial_threshold", "rewrite_threshold"):
+        for name in (
+            "threshold",
+            "repeat_threshold",
+            "remove_threshold",
+            "passage_threshold",
+            "near_duplicate_threshold",
+            "partial_threshold",
+            "rewrite_threshold",
+        ):
             _check_range(name, getattr(self, name), 0.0, 1.0)
         if self.passage_bands * self.passage_rows > self.passage_num_perm:
             raise ConfigError(
@@ -102,7 +121,9 @@ class Config:
         names = {f.name for f in fields(self)}
         unknown = sorted(set(changes) - names)
         if unknown:
-            raise ConfigError(f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(names))}")
+            raise ConfigError(
+                f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(names))}"
+            )
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:

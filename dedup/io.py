@@ -23,13 +23,19 @@ __all__ = ["decode", "read_jsonl", "read_paths"]
 _JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 # File signatures of formats that are never text: skip them with a clear message.
 _MAGIC = {
-    b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
-    b"\x1f\x8b": "gzip data", b"PK\x03\x04": "a zip archive", b"%PDF": "a PDF document",
-    b"BZh": "bzip2 data", b"\xfd7zXZ": "xz data", b"\x7fELF": "an executable",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\x1f\x8b": "gzip data",
+    b"PK\x03\x04": "a zip archive",
+    b"%PDF": "a PDF document",
+    b"BZh": "bzip2 data",
+    b"\xfd7zXZ": "xz data",
+    b"\x7fELF": "an executable",
 }
 
 
-class BinaryInput(ValueError):
+class BinaryInputError(ValueError):
     """Bytes that are not text in any encoding."""
 
 
@@ -41,7 +47,7 @@ def decode(data: bytes) -> tuple[str, str]:
     but not all (files pasted together) are decoded a line at a time: ``"mixed"``.
 
     Raises:
-        BinaryInput: for images, archives and other bytes that are not text.
+        BinaryInputError: for images, archives and other bytes that are not text.
 
     >>> decode("café".encode("cp1252"))
     ('café', 'cp1252')
@@ -50,9 +56,13 @@ def decode(data: bytes) -> tuple[str, str]:
     """
     for magic, what in _MAGIC.items():
         if data.startswith(magic):
-            raise BinaryInput(f"binary file ({what}), not text")
-    for bom, name in ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
-                      (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+            raise BinaryInputError(f"binary file ({what}), not text")
+    for bom, name in (
+        (b"\xff\xfe\x00\x00", "utf-32"),
+        (b"\x00\x00\xfe\xff", "utf-32"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
         if data.startswith(bom):
             try:
                 return data.decode(name), name
@@ -66,24 +76,47 @@ def decode(data: bytes) -> tuple[str, str]:
         pass
     sample = data[:65536]
     if sample.count(b"\x00") > len(sample) // 100 + 1:
-        raise BinaryInput("binary file (NUL bytes, no text encoding fits), not text")
+        raise BinaryInputError("binary file (NUL bytes, no text encoding fits), not text")
     lines = data.split(b"\n")
     good = sum(1 for line in lines if _is_utf8(line))
-    if lines and good >= 0.5 * len(lines) and any(_has_high(line) for line in lines if _is_utf8(line)):
-        text = "\n".join(line.decode("utf-8") if _is_utf8(line) else line.decode("cp1252", "replace")
-                         for line in lines)
+    if (
+        lines
+        and good >= 0.5 * len(lines)
+        and any(_has_high(line) for line in lines if _is_utf8(line))
+    ):
+        text = "\n".join(
+            line.decode("utf-8") if _is_utf8(line) else line.decode("cp1252", "replace")
+            for line in lines
+        )
         return text, "mixed"
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
-    if best is not None and best.encoding not in ("utf_8", "ascii"):
-        return str(best), _encoding_name(best.encoding)
-    return data.decode("cp1252", "replace"), "cp1252"
+    try:
+        western: str | None = data.decode("cp1252")
+    except UnicodeDecodeError:
+        western = None
+    # Short samples give detectors too little to go on, and UTF-16/32 without a BOM was
+    # already refused as binary above: in both cases the Western code page is the safe guess.
+    best = from_bytes(data).best() if len(data) >= 64 else None
+    if (
+        best is not None
+        and best.encoding not in ("utf_8", "ascii")
+        and not best.encoding.startswith(("utf_16", "utf_32"))
+    ):
+        text = str(best)
+        # Single-byte code pages often decode short text identically; prefer the common one.
+        if text == western:
+            return text, "cp1252"
+        return text, _encoding_name(best.encoding)
+    if western is not None:
+        return western, "cp1252"
+    return data.decode("latin-1"), "latin-1"
 
 
 def _encoding_name(name: str) -> str:
     return {"cp1252": "cp1252", "latin_1": "latin-1", "iso8859_1": "latin-1"}.get(
-        name, name.replace("_", "-"))
+        name, name.replace("_", "-")
+    )
 
 
 def _is_utf8(line: bytes) -> bool:
@@ -110,7 +143,7 @@ def _read_text_file(path: Path, source: str, problems: list[Problem]) -> Iterato
         return
     try:
         text, encoding = decode(data)
-    except BinaryInput as exc:
+    except BinaryInputError as exc:
         problems.append(Problem(source, f"{exc}; skipped"))
         return
     yield Document(_doc_id(path), text, source=source, encoding=encoding)
@@ -120,7 +153,9 @@ def _check_published(value: object) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ValueError(f"'published' must be an ISO 8601 date string (got {type(value).__name__})")
+        raise ValueError(
+            f"'published' must be an ISO 8601 date string (got {type(value).__name__})"
+        )
     try:
         datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -132,7 +167,9 @@ def _record(raw: bytes, source: str, number: int) -> Document:
     text, encoding = decode(raw)
     record = json.loads(text)
     if not isinstance(record, dict):
-        raise ValueError(f"expected a JSON object with 'id' and 'text', got {type(record).__name__}")
+        raise ValueError(
+            f"expected a JSON object with 'id' and 'text', got {type(record).__name__}"
+        )
     if "id" not in record or record["id"] is None:
         raise ValueError("record has no 'id'")
     doc_id = record["id"]
@@ -142,10 +179,17 @@ def _record(raw: bytes, source: str, number: int) -> Document:
         raise ValueError(f"record {doc_id!r} has no 'text'")
     body = record["text"]
     if not isinstance(body, str):
-        raise ValueError(f"'text' of record {doc_id!r} must be a string (got {type(body).__name__})")
+        raise ValueError(
+            f"'text' of record {doc_id!r} must be a string (got {type(body).__name__})"
+        )
     src = record.get("source")
-    return Document(str(doc_id), body, source=str(src) if src is not None else f"{source}:{number}",
-                    published=_check_published(record.get("published")), encoding=encoding)
+    return Document(
+        str(doc_id),
+        body,
+        source=str(src) if src is not None else f"{source}:{number}",
+        published=_check_published(record.get("published")),
+        encoding=encoding,
+    )
 
 
 def read_jsonl(stream: Iterable[bytes], source: str, problems: list[Problem]) -> Iterator[Document]:
@@ -159,7 +203,7 @@ def read_jsonl(stream: Iterable[bytes], source: str, problems: list[Problem]) ->
             continue
         try:
             yield _record(raw, source, number)
-        except (ValueError, BinaryInput) as exc:  # JSONDecodeError is a ValueError
+        except (ValueError, BinaryInputError) as exc:  # JSONDecodeError is a ValueError
             problems.append(Problem(source, str(exc), line=number))
 
 
@@ -172,8 +216,9 @@ def _walk(folder: Path) -> Iterator[Path]:
                 yield path
 
 
-def read_paths(paths: Iterable[str], problems: list[Problem],
-               stdin: BinaryIO | None = None) -> Iterator[Document]:
+def read_paths(
+    paths: Iterable[str], problems: list[Problem], stdin: BinaryIO | None = None
+) -> Iterator[Document]:
     """Yield documents from files, folders (``*.txt`` and ``*.jsonl``, recursively) and ``-``.
 
     A ``.jsonl`` file gives one document a line; any other file gives one document whose id is
@@ -222,7 +267,7 @@ def _read_stdin(stdin: BinaryIO | None, problems: list[Problem]) -> Iterator[Doc
         problems.append(Problem("-", f"cannot read stdin: {exc}"))
         return
     if first.lstrip().startswith(b"{"):
-        yield from read_jsonl(_chain(first, stream), "-", problems)
+        yield from read_jsonl(_Chain(first, stream), "-", problems)
         return
     try:
         data = first + stream.read()
@@ -231,7 +276,7 @@ def _read_stdin(stdin: BinaryIO | None, problems: list[Problem]) -> Iterator[Doc
         return
     try:
         text, encoding = decode(data)
-    except BinaryInput as exc:
+    except BinaryInputError as exc:
         problems.append(Problem("-", f"{exc}; skipped"))
         return
     if text.strip():
@@ -240,14 +285,14 @@ def _read_stdin(stdin: BinaryIO | None, problems: list[Problem]) -> Iterator[Doc
         problems.append(Problem("-", "stdin was empty"))
 
 
-class _chain:
+class _Chain:
     """A binary line iterator that yields ``first`` and then the rest of ``stream``."""
 
     def __init__(self, first: bytes, stream: BinaryIO) -> None:
         self._first: bytes | None = first
         self._stream = stream
 
-    def __iter__(self) -> _chain:
+    def __iter__(self) -> _Chain:
         return self
 
     def __next__(self) -> bytes:

@@ -36,8 +36,11 @@ class Passage:
 
     def to_dict(self) -> dict[str, object]:
         """Return the report form of the passage."""
-        return {"a_lines": list(self.a_lines), "b_lines": list(self.b_lines),
-                "similarity": round(self.similarity, 4)}
+        return {
+            "a_lines": list(self.a_lines),
+            "b_lines": list(self.b_lines),
+            "similarity": round(self.similarity, 4),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +63,9 @@ class Match:
     def to_dict(self) -> dict[str, object]:
         """Return the report form of the match (see DESIGN.md)."""
         return {
-            "a": self.a, "b": self.b, "kind": self.kind,
+            "a": self.a,
+            "b": self.b,
+            "kind": self.kind,
             "jaccard": round(self.jaccard, 4),
             "containment": {"a_in_b": round(self.a_in_b, 4), "b_in_a": round(self.b_in_a, 4)},
             "score": round(self.score, 4),
@@ -136,8 +141,9 @@ def align(similarity: F32, threshold: float) -> list[tuple[int, int]]:
     return pairs
 
 
-def _passages(a: list[Unit], b: list[Unit], pairs: list[tuple[int, int]],
-              similarity: F32) -> list[Passage]:
+def _passages(
+    a: list[Unit], b: list[Unit], pairs: list[tuple[int, int]], similarity: F32
+) -> list[Passage]:
     """Group aligned sentence pairs into passages: runs that stay in one paragraph of a side."""
     groups: list[list[tuple[int, int]]] = []
     for i, j in pairs:
@@ -153,11 +159,13 @@ def _passages(a: list[Unit], b: list[Unit], pairs: list[tuple[int, int]],
     for group in groups:
         weights = np.array([a[i].words + b[j].words for i, j in group], dtype=np.float64)
         sims = np.array([similarity[i, j] for i, j in group], dtype=np.float64)
-        out.append(Passage(
-            (a[group[0][0]].line, a[group[-1][0]].end_line),
-            (b[group[0][1]].line, b[group[-1][1]].end_line),
-            float((weights * sims).sum() / weights.sum()),
-        ))
+        out.append(
+            Passage(
+                (a[group[0][0]].line, a[group[-1][0]].end_line),
+                (b[group[0][1]].line, b[group[-1][1]].end_line),
+                float((weights * sims).sum() / weights.sum()),
+            )
+        )
     return out
 
 
@@ -165,12 +173,16 @@ def _containment(a: Features, b: Features) -> tuple[float, float, float]:
     inter = len(np.intersect1d(a.shingles, b.shingles, assume_unique=True))
     size_a, size_b = len(a.shingles), len(b.shingles)
     union = size_a + size_b - inter
-    return (inter / union if union else 0.0, inter / size_a if size_a else 0.0,
-            inter / size_b if size_b else 0.0)
+    return (
+        inter / union if union else 0.0,
+        inter / size_a if size_a else 0.0,
+        inter / size_b if size_b else 0.0,
+    )
 
 
-def compare(a: Features, b: Features, config: Config,
-            is_boilerplate: Callable[[Unit], bool] | None = None) -> Match | None:
+def compare(
+    a: Features, b: Features, config: Config, is_boilerplate: Callable[[Unit], bool] | None = None
+) -> Match | None:
     """Measure a candidate pair and return the match, or ``None`` if it is not one.
 
     Args:
@@ -195,8 +207,10 @@ def compare(a: Features, b: Features, config: Config,
     score = 0.0
     if pairs and words_a and words_b:
         short_is_a = words_a <= words_b
-        covered = sum(float(similarity[i, j]) * (units_a[i].words if short_is_a else units_b[j].words)
-                      for i, j in pairs)
+        covered = sum(
+            float(similarity[i, j]) * (units_a[i].words if short_is_a else units_b[j].words)
+            for i, j in pairs
+        )
         score = min(1.0, covered / (words_a if short_is_a else words_b))
     kind: Kind | None = None
     if a.exact_key == b.exact_key and a.words > 0:
@@ -209,5 +223,13 @@ def compare(a: Features, b: Features, config: Config,
         kind = "rewrite"
     if kind is None:
         return None
-    return Match(a.id, b.id, kind, jaccard, a_in_b, b_in_a, score,
-                 tuple(_passages(units_a, units_b, pairs, similarity)))
+    return Match(
+        a.id,
+        b.id,
+        kind,
+        jaccard,
+        a_in_b,
+        b_in_a,
+        score,
+        tuple(_passages(units_a, units_b, pairs, similarity)),
+    )

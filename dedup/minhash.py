@@ -59,7 +59,9 @@ class MinHasher:
         self.seed = seed
         # Drawn in datasketch's order from the same generator: odd a, then b.
         gen = np.random.RandomState(seed)
-        self.a: U32 = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+        self.a: U32 = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(
+            1
+        )
         self.b: U32 = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
         self._rows = max(1, _BLOCK_ELEMENTS // num_perm)
 
@@ -79,7 +81,8 @@ class MinHasher:
         Returns:
             uint32 array of length ``num_perm``; an empty set gives all :data:`EMPTY_VALUE`.
         """
-        return self.signatures([hashes])[0]
+        signature: U32 = self.signatures([hashes])[0]
+        return signature
 
     def signatures(self, sets: Sequence[U32]) -> U32:
         """Return the signatures of many sets as one ``(len(sets), num_perm)`` uint32 array.
@@ -112,8 +115,9 @@ class MinHasher:
         """Return ``signature`` as a ``datasketch.LeanMinHash`` (scheme ``affine32``)."""
         from datasketch import LeanMinHash
 
-        return LeanMinHash(seed=self.seed, hashvalues=np.asarray(signature, dtype=np.uint32),
-                           scheme="affine32")
+        return LeanMinHash(
+            seed=self.seed, hashvalues=np.asarray(signature, dtype=np.uint32), scheme="affine32"
+        )
 
     def from_datasketch(self, minhash: Any) -> U32:
         """Return the signature held by a datasketch ``MinHash`` or ``LeanMinHash``.
@@ -123,8 +127,10 @@ class MinHasher:
         """
         scheme = getattr(minhash, "scheme", None)
         if scheme != "affine32":
-            raise ValueError(f"expected a MinHash of scheme 'affine32' (got {scheme!r}); "
-                             "create it with datasketch >= 2 and its default scheme")
+            raise ValueError(
+                f"expected a MinHash of scheme 'affine32' (got {scheme!r}); "
+                "create it with datasketch >= 2 and its default scheme"
+            )
         values = np.asarray(minhash.hashvalues, dtype=np.uint32)
         if minhash.seed != self.seed or len(values) != self.num_perm:
             raise ValueError(

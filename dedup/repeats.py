@@ -9,17 +9,16 @@ no text is compared paragraph by paragraph with every other.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import numpy as np
+from difflib import SequenceMatcher
 
 from dedup.config import Config
 from dedup.index import BandIndex
 from dedup.minhash import MinHasher
 from dedup.normalize import normalize
 from dedup.paragraphs import Span, split_paragraphs
-from dedup.shingle import U32, char_shingles
+from dedup.shingle import char_shingles
 
-__all__ = ["Repeat", "find_repeats", "remove_repeats", "repeat_blocks"]
+__all__ = ["Repeat", "find_repeats", "remove_repeats", "repeat_blocks", "word_similarity"]
 
 _DEFAULT = Config()
 
@@ -28,8 +27,9 @@ _DEFAULT = Config()
 class Repeat:
     """A paragraph at ``line`` that repeats the earlier one at ``first_line``.
 
-    ``similarity`` is the Jaccard similarity of their character shingles; ``exact`` says the
-    two are the same once normalized (case, punctuation, quotes and spacing aside).
+    ``similarity`` is the share of the longer paragraph's words found in the other, in order
+    (see :func:`word_similarity`); ``exact`` says the two are the same once normalized (case,
+    punctuation, quotes and spacing aside).
     """
 
     line: int
@@ -45,12 +45,22 @@ class Repeat:
                 "similarity": round(self.similarity, 4), "exact": self.exact}
 
 
-def _jaccard(a: U32, b: U32) -> float:
-    union = len(a) + len(b)
-    if union == 0:
+def word_similarity(a: str, b: str) -> float:
+    """Return the share of the longer text's words that the other has, in the same order.
+
+    Measured on comparison texts. One changed word in a 30-word paragraph gives 0.97; an
+    editor's restatement (a phrase added, a word dropped) gives about 0.85, which is why this,
+    not the Jaccard of shingles, decides whether a near repeat is a copy.
+
+    >>> word_similarity("a b c d", "a b x d")
+    0.75
+    """
+    wa, wb = a.split(), b.split()
+    if not wa or not wb:
         return 0.0
-    inter = len(np.intersect1d(a, b, assume_unique=True))
-    return inter / (union - inter)
+    matcher = SequenceMatcher(None, wa, wb, autojunk=False)
+    matched = sum(block.size for block in matcher.get_matching_blocks())
+    return matched / max(len(wa), len(wb))
 
 
 def find_repeats_in(paragraphs: list[Span], config: Config = _DEFAULT) -> list[Repeat]:
@@ -72,7 +82,7 @@ def find_repeats_in(paragraphs: list[Span], config: Config = _DEFAULT) -> list[R
             if norms[eligible[earlier]] == norms[i]:
                 sim = 1.0
             elif min(words[pos], words[earlier]) >= config.min_near_repeat_words:
-                sim = _jaccard(shingles[earlier], shingles[pos])
+                sim = word_similarity(norms[eligible[earlier]], norms[i])
             else:
                 continue
             if sim >= config.repeat_threshold and (best is None or sim > best[0]):

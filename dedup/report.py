@@ -27,11 +27,16 @@ def _lines(first: int, last: int) -> str:
 
 def format_jsonl(report: Report) -> Iterator[str]:
     """Yield the report as JSON lines, each record with a ``type`` field, header first."""
-    yield json.dumps({"type": "header", "dedup_version": __version__,
-                      "config": report.config.to_dict()}, ensure_ascii=False)
+    yield json.dumps(
+        {"type": "header", "dedup_version": __version__, "config": report.config.to_dict()},
+        ensure_ascii=False,
+    )
     records: list[tuple[str, list[Any]]] = [
-        ("document", report.documents), ("match", report.matches),
-        ("cluster", report.clusters), ("error", report.errors)]
+        ("document", report.documents),
+        ("match", report.matches),
+        ("cluster", report.clusters),
+        ("error", report.errors),
+    ]
     for kind, items in records:
         for item in items:
             yield json.dumps({"type": kind, **item.to_dict()}, ensure_ascii=False)
@@ -41,23 +46,30 @@ def _repeat_lines(doc: Result, remove_threshold: float) -> Iterator[str]:
     exact = [r for r in doc.repeats if r.exact]
     near = [r for r in doc.repeats if not r.exact]
     for first, last, of_first, of_last in repeat_blocks(exact):
-        yield f"  {escape(doc.id)}  {_lines(first, last)} repeat {_lines(of_first, of_last)} (exact)"
+        where = f"{_lines(first, last)} repeat {_lines(of_first, of_last)}"
+        yield f"  {escape(doc.id)}  {where} (exact)"
     for r in near:
         fate = "dropped" if r.similarity >= remove_threshold else "kept"
-        yield (f"  {escape(doc.id)}  line {r.line} resembles line {r.first_line} "
-               f"(similarity {r.similarity:.2f}, {fate})")
+        yield (
+            f"  {escape(doc.id)}  line {r.line} resembles line {r.first_line} "
+            f"(similarity {r.similarity:.2f}, {fate})"
+        )
 
 
 def _write_text(report: Report, out: TextIO, color: bool | None) -> None:
-    console = Console(file=out, highlight=False, soft_wrap=True, force_terminal=color,
-                      no_color=color is False)
+    console = Console(
+        file=out, highlight=False, soft_wrap=True, force_terminal=color, no_color=color is False
+    )
     n_docs, n_matches = len(report.documents), len(report.matches)
-    console.print(f"[bold]dedup {__version__}[/]: {n_docs} document{'s' * (n_docs != 1)}, "
-                  f"{n_matches} match{'es' * (n_matches != 1)}, {len(report.clusters)} "
-                  f"cluster{'s' * (len(report.clusters) != 1)}, {len(report.errors)} "
-                  f"error{'s' * (len(report.errors) != 1)}")
-    repeat_lines = [line for d in report.documents
-                    for line in _repeat_lines(d, report.config.remove_threshold)]
+    console.print(
+        f"[bold]dedup {__version__}[/]: {n_docs} document{'s' * (n_docs != 1)}, "
+        f"{n_matches} match{'es' * (n_matches != 1)}, {len(report.clusters)} "
+        f"cluster{'s' * (len(report.clusters) != 1)}, {len(report.errors)} "
+        f"error{'s' * (len(report.errors) != 1)}"
+    )
+    repeat_lines = [
+        line for d in report.documents for line in _repeat_lines(d, report.config.remove_threshold)
+    ]
     if repeat_lines:
         console.print("\n[bold]Repeated paragraphs[/]")
         for line in repeat_lines:
@@ -65,16 +77,20 @@ def _write_text(report: Report, out: TextIO, color: bool | None) -> None:
     if report.matches:
         console.print("\n[bold]Matches[/]")
         for m in report.matches:
-            console.print(f"  [bold]{m.kind}[/]  {escape(m.a)} ~ {escape(m.b)}  score {m.score:.2f}"
-                          f"  jaccard {m.jaccard:.2f}  containment {m.a_in_b:.2f}/{m.b_in_a:.2f}")
+            console.print(
+                f"  [bold]{m.kind}[/]  {escape(m.a)} ~ {escape(m.b)}  score {m.score:.2f}"
+                f"  jaccard {m.jaccard:.2f}  containment {m.a_in_b:.2f}/{m.b_in_a:.2f}"
+            )
             for p in m.passages:
-                console.print(f"      {_lines(*p.a_lines)} ~ {_lines(*p.b_lines)}"
-                              f"  ({p.similarity:.2f})")
+                console.print(
+                    f"      {_lines(*p.a_lines)} ~ {_lines(*p.b_lines)}  ({p.similarity:.2f})"
+                )
     if report.clusters:
         console.print("\n[bold]Clusters[/]")
         for number, c in enumerate(report.clusters, start=1):
-            members = ", ".join(escape(m) + (" (canonical)" if m == c.canonical else "")
-                                for m in c.members)
+            members = ", ".join(
+                escape(m) + (" (canonical)" if m == c.canonical else "") for m in c.members
+            )
             console.print(f"  {number}. {members}")
     if report.errors:
         console.print("\n[bold red]Errors[/]")
@@ -83,8 +99,9 @@ def _write_text(report: Report, out: TextIO, color: bool | None) -> None:
             console.print(f"  {escape(where)}: {escape(e.message)}")
 
 
-def write_report(report: Report, out: TextIO, fmt: Format = "text",
-                 color: bool | None = None) -> None:
+def write_report(
+    report: Report, out: TextIO, fmt: Format = "text", color: bool | None = None
+) -> None:
     """Write ``report`` to ``out`` in format ``fmt``.
 
     Args:

@@ -1,0 +1,98 @@
+"""Verification: kinds, scores, in-order alignment, and boilerplate that proves nothing."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from dedup import Config, Document, analyze, compare
+from dedup.match import align
+
+CFG = Config()
+STORY = [
+    "The city council approved a budget of 4.2 billion dollars on Tuesday after a long debate.",
+    "Most of the new money will go to schools, public transport and repairs to old bridges.",
+    "The mayor said the plan would keep property taxes flat for the third year in a row.",
+    "Opposition members called the spending plan reckless and promised to fight it in court.",
+    "A final vote on the transport part of the plan is expected before the end of March.",
+]
+REWRITE = [
+    "On Tuesday, after lengthy debate, the city council approved its 4.2 billion dollar budget.",
+    "Schools, public transport and repairs of ageing bridges will get most of the new money.",
+    "Property taxes will stay flat for a third straight year under the plan, the mayor said.",
+    "Members of the opposition called the plan reckless and vowed to challenge it in court.",
+    "The transport part of the plan faces a final vote expected before the end of March.",
+]
+OTHER_TOPIC = [
+    "The national football team won its qualifying match three goals to one on Saturday.",
+    "The coach praised the young striker who scored twice in the second half of the game.",
+    "Fans filled the stadium despite the heavy rain that fell throughout the evening.",
+    "The team will play its next qualifier away from home in four weeks.",
+]
+
+
+def features(doc_id: str, lines: list[str]) -> object:
+    return analyze(Document(doc_id, "\n".join(lines)), CFG)
+
+
+def test_exact_copy() -> None:
+    m = compare(features("a", STORY), features("b", STORY), CFG)
+    assert m is not None
+    assert (m.kind, m.score, m.jaccard) == ("exact", 1.0, 1.0)
+
+
+def test_near_duplicate_with_an_extra_footer() -> None:
+    m = compare(features("a", STORY), features("b", [*STORY, "Follow us for more news."]), CFG)
+    assert m is not None
+    assert m.kind == "near_duplicate"
+    assert m.jaccard >= CFG.near_duplicate_threshold
+
+
+def test_partial_copy_is_contained_one_way() -> None:
+    longer = STORY + OTHER_TOPIC + [s.replace("team", "side") for s in OTHER_TOPIC]
+    m = compare(features("a", STORY[:4]), features("b", longer), CFG)
+    assert m is not None
+    assert m.kind == "partial"
+    assert m.a_in_b > 0.9 > m.b_in_a
+
+
+def test_rewrite_is_aligned_in_order() -> None:
+    m = compare(features("a", STORY), features("b", REWRITE), CFG)
+    assert m is not None
+    assert m.kind == "rewrite"
+    assert m.jaccard < 0.2
+    assert [p.a_lines[0] for p in m.passages] == [p.b_lines[0] for p in m.passages]
+    assert len(m.passages) >= 4
+
+
+def test_same_topic_is_not_a_match_and_other_topics_neither() -> None:
+    assert compare(features("a", STORY), features("b", OTHER_TOPIC), CFG) is None
+    shuffled_words = [" ".join(reversed(s.split())) for s in STORY]
+    m = compare(features("a", STORY), features("b", shuffled_words), CFG)
+    assert m is None or m.kind == "rewrite"
+
+
+def test_boilerplate_sentences_are_no_evidence() -> None:
+    a, b = features("a", STORY), features("b", REWRITE)
+    assert compare(a, b, CFG, is_boilerplate=lambda unit: True) is None
+
+
+def test_compare_is_symmetric_in_its_measures() -> None:
+    a, b = features("a", STORY), features("b", REWRITE)
+    ab, ba = compare(a, b, CFG), compare(b, a, CFG)
+    assert ab is not None
+    assert ba is not None
+    assert ab.kind == ba.kind
+    assert ab.jaccard == pytest.approx(ba.jaccard)
+    assert (ab.a_in_b, ab.b_in_a) == pytest.approx((ba.b_in_a, ba.a_in_b))
+
+
+def test_align_never_crosses_and_respects_the_threshold() -> None:
+    rng = np.random.default_rng(0)
+    sim = rng.random((30, 40)).astype(np.float32)
+    pairs = align(sim, 0.7)
+    assert all(sim[i, j] >= 0.7 for i, j in pairs)
+    assert all(i1 < i2 and j1 < j2 for (i1, j1), (i2, j2) in itertools.pairwise(pairs))
+    assert align(np.zeros((0, 3), dtype=np.float32), 0.5) == []
