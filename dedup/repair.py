@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
 from typing import Final
 
 import ftfy
@@ -53,20 +54,22 @@ _MOJIBAKE_CHARS: Final = "\u0080-\u04ff\u2000-\u2bff\uf8ff\ufb00-\ufb4f\ufffd"
 
 # A line can only be changed by ftfy (with _FTFY_CONFIG) if it contains a
 # character some fixer removes or replaces (C0/C1 controls, ANSI escapes,
-# surrogates, BOM and other invisible format characters), one of the few
-# characters that ftfy's heuristic flags on their own (Â, Ã, Œ, œ), or two
-# adjacent non-ASCII characters one of which is a mojibake character.  Lines
-# without any of these are skipped, because running ftfy's heuristic on them
-# costs tens of microseconds per line and cannot change them.
+# surrogates, BOM and other invisible format characters), a pattern ftfy's
+# heuristic flags around a single character ("Â " or "Ã ", "œ" not followed by
+# a letter), or two adjacent mojibake characters, which every other pattern of
+# the heuristic needs.  Other lines are skipped: the heuristic costs tens of
+# microseconds per line and cannot change them.  Every branch starts with one
+# character class so the regex engine can scan for it quickly.
+_CONTROL_CHARS: Final = "\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u206a-\u206f\ud800-\udfff\ufeff\ufff9-\ufffc"
 _NEEDS_FTFY: Final = re.compile(
-    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u00c2\u00c3\u0152\u0153"
-    "\u206a-\u206f\ud800-\udfff\ufeff\ufff9-\ufffc]"
-    f"|[{_MOJIBAKE_CHARS}][^\x00-\x7f]|[^\x00-\x7f][{_MOJIBAKE_CHARS}]"
+    f"[{_CONTROL_CHARS}{_MOJIBAKE_CHARS}]"
+    f"(?:(?<=[{_CONTROL_CHARS}])|(?<=[\u00c2\u00c3])(?= )|(?<=[\u0152\u0153])(?=[^A-Za-z])"
+    f"|(?=[{_MOJIBAKE_CHARS}]))"
 )
 
-# ASCII characters that ftfy removes (controls and the ESC of terminal
-# escapes); plain ASCII text without them is returned untouched.
-_ASCII_DAMAGE: Final = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# Printable ASCII and the whitespace ftfy keeps; any other ASCII character is
+# a control character (or the ESC of a terminal escape) that ftfy removes.
+_ASCII_KEPT: Final = bytes(range(0x20, 0x7F)) + b"\t\n\r\x0c"
 
 # ASCII words stay whole so that the diff counts whole repaired sequences.
 _DIFF_TOKEN: Final = re.compile(r"[A-Za-z0-9]+|[\s\S]")
@@ -80,7 +83,9 @@ _U: Final = "\u00e2\u20ac?"
 # with Â/â or Romanian/Turkish letters (rămâs, hâlâ) are real words.
 _STEM_CHARS: Final = "A-Za-z0-9\u00c0\u00c1\u00c3-\u00d6\u00d8-\u00e1\u00e3-\u00f6\u00f8-\u00ff"
 _STEM_WORD: Final = re.compile(f"[{_STEM_CHARS}]+")
-_WORD_BEFORE: Final = re.compile(r"\w+\Z")
+# Matched against the reversed text before a residue: finding the word
+# ending there by an anchored match is much cheaper than searching for \w+\Z.
+_LEADING_WORD: Final = re.compile(r"\w+")
 _STEM_WINDOW: Final = 64
 
 # English contractions whose apostrophe is an unambiguous residue: only these
@@ -105,7 +110,7 @@ _CONTRACTIONS: Final[dict[str, tuple[str, ...]]] = {
 
 
 def _after_stem(stems: tuple[str, ...]) -> str:
-    """Build a lookbehind alternation: the "â" just read ends one of `stems`.
+    """Build lookbehinds telling that the "â" just read ends one of `stems`.
 
     Args:
         stems: Lower-case words; each needs its own fixed-width lookbehind.
@@ -116,41 +121,58 @@ def _after_stem(stems: tuple[str, ...]) -> str:
     return "|".join(f"(?<=\\b(?i:{re.escape(stem)})\u00e2)" for stem in stems)
 
 
-_CONTRACTION_BRANCH: Final = "|".join(
-    f"(?:{_after_stem(stems)})\u20ac?(?=(?i:{suffix})(?!\\w))"
+def _residue(before: str, after: str) -> str:
+    """Build a rule matching the rest of a residue between two contexts.
+
+    The lookahead comes first because it rejects most real words (château,
+    România) more cheaply than the lookbehind.
+
+    Args:
+        before: Lookbehind assertions, each ending with the "â" just read.
+        after: What must follow the residue (not consumed).
+
+    Returns:
+        A regex fragment consuming the optional "€" of the residue.
+    """
+    return f"(?=\u20ac?(?:{after}))(?:{before})\u20ac?"
+
+
+_CONTRACTION: Final = "|".join(
+    _residue(_after_stem(stems), f"(?i:{suffix})(?!\\w)")
     for suffix, stems in _CONTRACTIONS.items()
 )
 
-_OPENER_BEFORE: Final = r"(?:(?<=\A\u00e2)|(?<=[\s(\[{\u2014\u2013/-]\u00e2))"
+_OPENER: Final = "(?<=\\A\u00e2)|(?<=[\\s(\\[{\u2014\u2013/-]\u00e2)"
+_STEM_END: Final = f"(?<=[{_STEM_CHARS}]\u00e2)"
 
-# Rules for residues starting with "â", tried in order at each "â".  The
-# literal "â" in front lets the regex engine jump between occurrences.  Each
-# lookbehind ends with that "â".  (name, fragment after the "â", replacement,
-# strong).  Strong rules match patterns no real word produces and are
-# themselves evidence of the damage; weak ones apply only to damaged texts.
+# Rules for residues starting with "â", tried in order at each "â"; the
+# literal "â" in front lets the regex engine jump between occurrences.
+# (name, fragment after the "â", replacement, strong).  Strong rules match
+# patterns that no real word produces, so they are themselves evidence of the
+# damage; weak ones are applied only to texts showing such evidence.
 _A_RULES: Final[tuple[tuple[str, str, str, bool], ...]] = (
-    ("dash_range", '(?<=\\d\u00e2)\u20ac?"(?=\\d)', "\u2013", True),
+    ("dash_range", _residue("(?<=\\d\u00e2)", '"\\d') + '"', "\u2013", True),
     ("dash", '\u20ac?"', "\u2014", True),
     ("ellipsis", "\u20ac?\u00a6", "\u2026", True),
-    ("apos_s", f"(?<=[{_STEM_CHARS}]\u00e2)\u20ac?(?=[sS](?!\\w))", "\u2019", True),
-    ("apos_contraction", _CONTRACTION_BRANCH, "\u2019", True),
-    ("apos_plural", "(?<=[A-Za-z][sS]\u00e2)\u20ac?(?=[ \t])", "\u2019", True),
-    ("close_punct", "(?<=[.,!?;:\u2026]\u00e2)\u20ac?(?=\\s|\\Z|[)\\]}])", "\u201d", True),
-    ("open_upper", f"{_OPENER_BEFORE}\u20ac?(?=[A-Z0-9])", "\u201c", True),
-    ("close_word", f"(?<=[{_STEM_CHARS}]\u00e2)\u20ac?(?=\\s|\\Z|[.,;:!?)\\]}}\u2026])",
-     "\u201d", False),
-    ("open_lower", f"{_OPENER_BEFORE}\u20ac?(?=[a-z])", "\u201c", False),
-    ("dash_alone", "(?<=[ \t]\u00e2)\u20ac?(?=[ \t])", "\u2014", False),
-    ("apos_upper", "(?<=[A-Za-z]\u00e2)\u20ac?(?=[A-Z][a-z])", "\u2019", False),
+    ("apos_s", _residue(_STEM_END, "[sS](?!\\w)"), "\u2019", True),
+    ("apos_contraction", _CONTRACTION, "\u2019", True),
+    ("apos_plural", _residue("(?<=[A-Za-z][sS]\u00e2)", "[ \\t]"), "\u2019", True),
+    ("close_punct", _residue("(?<=[.,!?;:\u2026]\u00e2)", "\\s|\\Z|[)\\]}]"), "\u201d", True),
+    ("open_upper", _residue(_OPENER, "[A-Z0-9]"), "\u201c", True),
+    ("close_word", _residue(_STEM_END, "\\s|\\Z|[.,;:!?)\\]}\u2026]"), "\u201d", False),
+    ("open_lower", _residue(_OPENER, "[a-z]"), "\u201c", False),
+    ("dash_alone", _residue("(?<=[ \\t]\u00e2)", "[ \\t]"), "\u2014", False),
+    ("apos_upper", _residue("(?<=[A-Za-z]\u00e2)", "[A-Z][a-z]"), "\u2019", False),
 )
 
-# Rules for a stray "Â", the residue of a no-break space (C2 A0).
+# Rules for a stray "Â", the residue of a no-break space (C2 A0), which
+# disappears at a word end and becomes a space inside "10Âkm".
 _CAP_A_RULES: Final[tuple[tuple[str, str, str, bool], ...]] = (
     ("nbsp_end",
-     "(?<=[a-z0-9\u00df-\u00f6\u00f8-\u00ff.,;:!?)\\]}\"'%\u2026\u201d\u2019]\u00c2)(?=\\s|\\Z)",
+     "(?=\\s|\\Z)(?<=[a-z0-9\u00df-\u00f6\u00f8-\u00ff.,;:!?)\\]}\"'%\u2026\u201d\u2019]\u00c2)",
      "", True),
-    ("nbsp_join", "(?<=[a-z0-9\u00df-\u00f6\u00f8-\u00ff]\u00c2)(?=[^\\W_])", " ", True),
-    ("nbsp_end_upper", "(?<=[A-Z\u00c0-\u00d6\u00d8-\u00de]\u00c2)(?=\\s|\\Z)", "", False),
+    ("nbsp_join", "(?=[^\\W_])(?<=[a-z0-9\u00df-\u00f6\u00f8-\u00ff]\u00c2)", " ", True),
+    ("nbsp_end_upper", "(?=\\s|\\Z)(?<=[A-Z\u00c0-\u00d6\u00d8-\u00de]\u00c2)", "", False),
 )
 
 # Rules whose left context must be a whole English-looking word (checked in
@@ -161,22 +183,41 @@ _RULES: Final = {name: (replacement, strong) for name, _, replacement, strong in
                  _A_RULES + _CAP_A_RULES}
 
 
-def _alternation(lead: str, rules: tuple[tuple[str, str, str, bool], ...]) -> re.Pattern[str]:
+def _alternation(
+    lead: str, rules: tuple[tuple[str, str, str, bool], ...], guard: str = ""
+) -> re.Pattern[str]:
     """Compile `rules` into one regex starting with the literal `lead`.
 
     Args:
         lead: The residue character every rule starts with.
         rules: (name, fragment, replacement, strong) tuples, tried in order.
+        guard: An assertion after `lead` that cheaply rejects real words.
 
     Returns:
         The compiled pattern; ``match.lastgroup`` names the rule that matched.
     """
     branches = "|".join(f"(?P<{name}>{fragment})" for name, fragment, _, _ in rules)
-    return re.compile(f"{lead}(?:{branches})")
+    return re.compile(f"{lead}{guard}(?:{branches})")
 
 
-_A_RESIDUE: Final = _alternation("\u00e2", _A_RULES)
-_CAP_A_RESIDUE: Final = _alternation("\u00c2", _CAP_A_RULES)
+# Letters after an "â" that only the rules below the letter-free ones use:
+# contraction endings, or a capital (O’Brien, “There).
+_RULE_LETTERS: Final = "[sStTdDmM](?!\\w)|(?i:ll|re|ve)(?!\\w)|[A-Z]"
+
+# Most "â" in real text are followed by a letter (château, România, âge)
+# where no strong rule applies, or sit between two letters where only the
+# contraction rules apply; rejecting them before trying every rule keeps
+# Romanian, Portuguese or Vietnamese feeds fast.
+_A_STRONG: Final = _alternation(
+    "\u00e2",
+    tuple(rule for rule in _A_RULES if rule[3]),
+    f"(?!(?!{_RULE_LETTERS})[^\\W\\d_])",
+)
+_A_ANY: Final = _alternation(
+    "\u00e2", _A_RULES, f"(?!(?<=[^\\W\\d_]\u00e2)(?!{_RULE_LETTERS})[^\\W\\d_])"
+)
+_CAP_A_STRONG: Final = _alternation("\u00c2", tuple(rule for rule in _CAP_A_RULES if rule[3]))
+_CAP_A_ANY: Final = _alternation("\u00c2", _CAP_A_RULES)
 
 # A quote pair around English words ("âfailureâ."), which real words with
 # â at both ends (Turkish "âmâ") do not produce with three or more letters.
@@ -250,13 +291,47 @@ def _is_stem_word(text: str, pos: int) -> bool:
         True if the word before `pos` consists of _STEM_CHARS only, allowing
         an opening residue "â" at its start (as in "âfailureâ").
     """
-    word = _WORD_BEFORE.search(text, max(0, pos - _STEM_WINDOW), pos)
+    word = _LEADING_WORD.match(text[max(0, pos - _STEM_WINDOW) : pos][::-1])
     if word is None:
         return False
-    letters = word.group()
+    letters = word.group()[::-1]
     if letters.startswith("\u00e2"):
         letters = letters[1:]
     return _STEM_WORD.fullmatch(letters) is not None
+
+
+def _residues(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, int, str, bool]]:
+    """Find the residues `pattern` matches whose context checks pass.
+
+    Args:
+        text: The text to scan.
+        pattern: One of the compiled residue alternations.
+
+    Yields:
+        (start, end, replacement, strong) for each residue to repair.
+    """
+    for found in pattern.finditer(text):
+        rule = found.lastgroup or ""
+        if rule in _NEEDS_STEM_WORD and not _is_stem_word(text, found.start()):
+            continue
+        replacement, strong = _RULES[rule]
+        yield found.start(), found.end(), replacement, strong
+
+
+def _shows_damage(text: str) -> bool:
+    """Tell whether `text` contains residues that no real word produces.
+
+    Args:
+        text: Text already passed through ftfy.
+
+    Returns:
+        True if a strong rule applies, a "â€" survived, or an "â…â" quote
+        pair surrounds English words.
+    """
+    for pattern in (_A_STRONG, _CAP_A_STRONG):
+        for _ in _residues(text, pattern):
+            return True
+    return "\u00e2\u20ac" in text or _QUOTE_PAIR.search(text) is not None
 
 
 def _fix_residues(text: str) -> tuple[str, int]:
@@ -267,26 +342,17 @@ def _fix_residues(text: str) -> tuple[str, int]:
 
     Returns:
         The repaired text and the number of residues replaced; the text is
-        returned unchanged unless it contains evidence of this damage.
+        returned unchanged unless it shows evidence of this damage, so clean
+        French, Romanian or Turkish text keeps its â and Â.
     """
-    matches: list[tuple[int, int, str]] = []
-    evidence = False
-    for residue in (_A_RESIDUE, _CAP_A_RESIDUE):
-        for found in residue.finditer(text):
-            rule = found.lastgroup or ""
-            if rule in _NEEDS_STEM_WORD and not _is_stem_word(text, found.start()):
-                continue
-            replacement, strong = _RULES[rule]
-            evidence = evidence or strong
-            matches.append((found.start(), found.end(), replacement))
-    if not matches:
+    if not _shows_damage(text):
         return text, 0
-    if not evidence and "\u00e2\u20ac" not in text and _QUOTE_PAIR.search(text) is None:
-        return text, 0
-    matches.sort()
+    matches = sorted(
+        match for pattern in (_A_ANY, _CAP_A_ANY) for match in _residues(text, pattern)
+    )
     pieces: list[str] = []
     done = 0
-    for start, end, replacement in matches:
+    for start, end, replacement, _ in matches:
         pieces.append(text[done:start])
         pieces.append(replacement)
         done = end
@@ -315,7 +381,7 @@ def repair_count(text: str) -> tuple[str, int]:
     >>> repair_count("Un château en România")
     ('Un château en România', 0)
     """
-    if text.isascii() and _ASCII_DAMAGE.search(text) is None:
+    if text.isascii() and not text.encode("ascii").translate(None, _ASCII_KEPT):
         return text, 0
     total = 0
     for _ in range(_MAX_ROUNDS):
