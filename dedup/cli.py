@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TextIO
 
 from dedup import __version__
 from dedup.config import Config
-from dedup.detector import Problem, scan
-from dedup.errors import ConfigError
+from dedup.detector import Detector, Problem, scan
+from dedup.errors import ConfigError, IndexMismatchError
 from dedup.io import read_paths
+from dedup.parallel import prefetch
 from dedup.report import write_report
 
 __all__ = ["main"]
@@ -67,6 +71,27 @@ def _parser() -> argparse.ArgumentParser:
         default="auto",
         help="colours in the text report",
     )
+    scan_cmd.add_argument(
+        "--index",
+        metavar="PATH",
+        help="an index kept between runs: a file (created if missing) or a redis://host:port/db "
+        "URL; documents are matched against it and added to it",
+    )
+    scan_cmd.add_argument(
+        "--window",
+        type=float,
+        metavar="DAYS",
+        help="compare a document only with indexed ones published at most DAYS before or "
+        "after it (undated documents are always compared)",
+    )
+    scan_cmd.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="processes that analyze documents (repair, paragraphs, shingles) while the main "
+        "one matches them; 2 or more uses more cores",
+    )
     settings = scan_cmd.add_argument_group("detection settings")
     settings.add_argument(
         "--threshold",
@@ -110,6 +135,7 @@ def _parser() -> argparse.ArgumentParser:
         default=_DEFAULTS.max_chars,
         help="documents longer than this are cut for comparison (and flagged)",
     )
+    _add_index_commands(commands)
     return parser
 
 
@@ -139,7 +165,8 @@ def _scan(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     problems: list[Problem] = []
-    report = scan(read_paths(args.paths, problems), config)
+    with prefetch(read_paths(args.paths, problems), config, args.workers) as documents:
+        report = scan(documents, config, index=args.index, window=_days(args.window))
     report.errors = problems + report.errors
     color = {"auto": None, "always": True, "never": False}[args.color]
     try:
@@ -155,6 +182,73 @@ def _scan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _days(days: float | None) -> timedelta | None:
+    if days is None:
+        return None
+    if not days >= 0:
+        raise ConfigError(f"'--window' must be a number of days >= 0 (got {days!r})")
+    return timedelta(days=days)
+
+
+def _add_index_commands(commands: Any) -> None:
+    """Add ``dedup index stats|remove|prune``."""
+    index_cmd = commands.add_parser(
+        "index",
+        help="inspect and trim an index kept by 'scan --index'",
+        description="Inspect and trim an index: a file or a redis:// URL.",
+    )
+    actions = index_cmd.add_subparsers(dest="action", required=True, metavar="ACTION")
+    stats = actions.add_parser("stats", help="documents, postings and bytes of the index; "
+                               "exit 3 if --check finds problems")
+    stats.add_argument("index", metavar="PATH", help="the index file or redis:// URL")
+    stats.add_argument("--check", action="store_true",
+                       help="also run an integrity check (SQLite's and dedup's own)")
+    stats.add_argument("-f", "--format", choices=("text", "json"), default="text")
+    remove = actions.add_parser("remove", help="forget documents by id")
+    remove.add_argument("index", metavar="PATH", help="the index file or redis:// URL")
+    remove.add_argument("ids", nargs="+", metavar="ID", help="ids of documents to remove")
+    prune = actions.add_parser("prune", help="forget documents published (else added) before "
+                               "a date, or older than some days")
+    prune.add_argument("index", metavar="PATH", help="the index file or redis:// URL")
+    when = prune.add_mutually_exclusive_group(required=True)
+    when.add_argument("--before", metavar="DATE", help="an ISO 8601 date or date-time")
+    when.add_argument("--keep-days", type=float, metavar="N", help="keep the last N days")
+
+
+def _index(args: argparse.Namespace) -> int:
+    location = args.index
+    if "://" not in location and not Path(location).is_file():
+        print(f"dedup: no index at {location}: give the path 'scan --index' wrote",
+              file=sys.stderr)
+        return EXIT_USAGE
+    with Detector(index=location) as detector:
+        if args.action == "stats":
+            stats = detector.stats()
+            if args.check:
+                stats["problems"] = detector.check()
+            if args.format == "json":
+                print(json.dumps(stats, indent=2))
+            else:
+                for name, value in stats.items():
+                    if isinstance(value, dict):
+                        value = ", ".join(f"{k} {v}" for k, v in value.items())
+                    elif isinstance(value, list):
+                        value = "; ".join(value) if value else "none"
+                    print(f"{name}: {value}")
+            return EXIT_INPUT if stats.get("problems") else EXIT_OK
+        if args.action == "remove":
+            removed = detector.remove(args.ids)
+            missing = [i for i in args.ids if i not in set(removed)]
+            print(f"removed {len(removed)} document(s)")
+            if missing:
+                print(f"not in the index: {', '.join(missing)}", file=sys.stderr)
+            return EXIT_OK
+        keep = None if args.keep_days is None else _days(args.keep_days)
+        pruned = detector.prune(before=args.before, keep=keep)
+        print(f"removed {len(pruned)} document(s); {len(detector)} left")
+        return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``dedup`` command with ``argv`` (default: the process arguments)."""
     parser = _parser()
@@ -162,8 +256,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "scan":
             return _scan(args)
+        if args.command == "index":
+            return _index(args)
     except ConfigError as exc:
         parser.error(str(exc))
+    except (IndexMismatchError, ConnectionError) as exc:
+        print(f"dedup: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("dedup: interrupted", file=sys.stderr)
         return 130

@@ -1,32 +1,47 @@
 """The streaming detector: documents go in one at a time or in batches, matches come out.
 
-Each new document is analyzed, its candidates are read from two LSH indexes (whole documents,
-for copies; sentences, for partial copies and rewrites), each candidate is verified, and the
-document is added. Matches link documents into clusters.
+Each new document is analyzed, its candidates are read from the index (document LSH bands,
+for copies; sentence bands, for partial copies and rewrites; exact-text keys), each candidate
+is verified, and the document is added. Matches link documents into clusters.
+
+The index lives in a :mod:`dedup.store` backend: in memory (the default), in one SQLite file,
+or on Redis. Every backend answers the same questions, and the detector asks them the same
+way, so a report does not depend on where the index lives.
 """
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from itertools import islice
+from types import TracebackType
+from typing import Any
 
 import numpy as np
 
 from dedup import __version__
 from dedup.cluster import Cluster, build_clusters
 from dedup.config import Config
-from dedup.document import Document, Features, Unit, analyze
-from dedup.errors import InputError
-from dedup.index import BandIndex, optimal_params
+from dedup.document import Document, Features, Unit
+from dedup.errors import ConfigError, InputError
+from dedup.index import band_keys, optimal_params
 from dedup.match import Match, compare
 from dedup.minhash import MinHasher
+from dedup.parallel import analyze_many
 from dedup.repeats import Repeat
 from dedup.shingle import U32, U64
+from dedup.store import DOC, EXACT, PASSAGE, UNIT, Entry, Store, open_store
+from dedup.store.codec import decode_features, encode_features
+from dedup.store.memory import MemoryStore
 
-__all__ = ["Detector", "Problem", "Report", "Result", "scan"]
+__all__ = ["Detector", "Problem", "Report", "Result", "parse_published", "scan"]
 
 _BATCH = 256
+_NO_LIMIT = 1 << 62
+_DECODED = 4096  # decoded stored documents kept for the next candidates
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,17 +90,22 @@ class Result:
 
 @dataclass(slots=True)
 class Report:
-    """Everything a scan found: documents, matches, clusters and input problems."""
+    """Everything a scan found: documents, matches, clusters and input problems.
+
+    ``skipped`` lists documents whose id was already in the index (added by an earlier run):
+    they were not compared or added again.
+    """
 
     config: Config
     documents: list[Result] = field(default_factory=list)
     matches: list[Match] = field(default_factory=list)
     clusters: list[Cluster] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         """Return the JSON report object described in DESIGN.md."""
-        return {
+        out: dict[str, object] = {
             "dedup_version": __version__,
             "config": self.config.to_dict(),
             "documents": [d.to_dict() for d in self.documents],
@@ -93,6 +113,9 @@ class Report:
             "clusters": [c.to_dict() for c in self.clusters],
             "errors": [e.to_dict() for e in self.errors],
         }
+        if self.skipped:
+            out["skipped"] = list(self.skipped)
+        return out
 
 
 def _batches(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
@@ -101,11 +124,68 @@ def _batches(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
         yield batch
 
 
+def parse_published(published: str | None) -> float | None:
+    """Return an ISO 8601 date or date-time as epoch seconds (UTC when no zone is given).
+
+    Unknown or unreadable dates give ``None``: such documents are never left out of a
+    window, and are pruned by the time they were added instead.
+
+    >>> parse_published("2024-03-01")
+    1709251200.0
+    >>> parse_published("2024-03-01T12:00:00+01:00")
+    1709290800.0
+    >>> parse_published("last Tuesday") is None
+    True
+    """
+    if not published:
+        return None
+    try:
+        moment = datetime.fromisoformat(published.strip().replace("z", "Z"))
+    except ValueError:
+        try:
+            moment = datetime.combine(date.fromisoformat(published.strip()), datetime.min.time())
+        except ValueError:
+            return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """A new document with the keys it is looked up and posted under."""
+
+    features: Features
+    keys: tuple[U64, U64, U64, U64]
+    unit_keys: list[U64]
+    published_ts: float | None
+
+    def entry(self) -> Entry:
+        f = self.features
+        return Entry(f.id, f.source, f.published, self.published_ts, f.words, len(f.text),
+                     encode_features(f), self.keys)
+
+
+# A candidate: (0, number) for a stored document, (1, position) for one earlier in the batch,
+# so that sorting puts them in the order they were added.
+_Ref = tuple[int, int]
+
+
 class Detector:
     """Finds internal repeats and cross-document matches in a stream of documents.
 
     Args:
-        config: Settings; ``Config()`` by default.
+        config: Settings; ``None`` takes a stored index's own, or ``Config()``.
+        index: Where the index lives: ``None`` (in memory, gone with the detector), a file
+            path (one SQLite file, kept between runs), a ``redis://host:port/db`` URL (shared
+            by several processes; ``?name=NAME`` picks one of several indexes there), or a
+            :class:`dedup.store.Store`.
+        window: If given, a new document is compared only with stored ones published at most
+            this far before or after it (documents without a date are always compared).
+
+    Raises:
+        IndexMismatchError: if the index was built with other settings than ``config``, or
+            is not a dedup index.
 
     >>> det = Detector()
     >>> text = "Officials said the bridge would reopen in May after repairs to its deck."
@@ -114,36 +194,51 @@ class Detector:
     ['exact']
     """
 
-    def __init__(self, config: Config | None = None) -> None:
-        self.config = config or Config()
+    def __init__(self, config: Config | None = None,
+                 index: str | os.PathLike[str] | Store | None = None, *,
+                 window: timedelta | None = None) -> None:
+        if window is not None and (not isinstance(window, timedelta) or window < timedelta(0)):
+            raise ConfigError(f"'window' must be a timedelta >= 0 or None (got {window!r})")
+        self.store, self.config = open_store(index, config)
+        self.window = window
         cfg = self.config
         self.hasher = MinHasher(cfg.num_perm, cfg.seed)
         self.passage_hasher = MinHasher(cfg.passage_num_perm, cfg.seed)
-        bands, rows = optimal_params(cfg.threshold, cfg.num_perm)
-        self.doc_index = BandIndex(bands, rows, cfg.max_bucket)
-        self.passage_index = BandIndex(cfg.passage_bands, cfg.passage_rows, cfg.max_bucket)
-        self._features: list[Features] = []
-        self._position: dict[str, int] = {}
-        self._exact: dict[bytes, int] = {}
-        self._unit_df: dict[int, int] = {}
+        self.bands, self.rows = optimal_params(cfg.threshold, cfg.num_perm)
         self._matches: list[Match] = []
+        # Position and date of the documents this detector reported on, for clusters.
+        self._order: dict[str, int] = {}
+        self._published: dict[str, str | None] = {}
+        self._decoded: dict[int, Features] = {}
+
+    def __enter__(self) -> Detector:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the index (files, connections); the detector cannot be used after."""
+        self.store.close()
 
     def __len__(self) -> int:
-        return len(self._features)
+        return len(self.store)
 
     def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self._position
+        return isinstance(doc_id, str) and bool(self.store.stored([doc_id]))
 
     @property
     def matches(self) -> list[Match]:
-        """Every match found so far, in the order found."""
+        """Every match this detector found so far, in the order found."""
         return list(self._matches)
 
     def clusters(self) -> list[Cluster]:
-        """Return the clusters of the documents added so far."""
-        order = {f.id: i for i, f in enumerate(self._features)}
-        published = {f.id: f.published for f in self._features}
-        return build_clusters(order, published, ((m.a, m.b) for m in self._matches))
+        """Return the clusters formed by the matches this detector found."""
+        return build_clusters(self._order, self._published,
+                              ((m.a, m.b) for m in self._matches))
+
+    # Adding -------------------------------------------------------------------------------
 
     def add(self, document: Document) -> Result:
         """Analyze ``document``, match it against everything added before, and add it.
@@ -154,7 +249,10 @@ class Detector:
         return self.add_many([document])[0]
 
     def add_many(self, documents: Iterable[Document]) -> list[Result]:
-        """Add documents in order, computing signatures a batch at a time (faster than ``add``).
+        """Add documents in order, a batch at a time (faster than ``add``).
+
+        Each batch is written in one transaction: what this returns is in the index (on
+        disk, for a file index) when it returns.
 
         Raises:
             InputError: on an id added before or repeated in the batch; nothing of that batch
@@ -164,89 +262,258 @@ class Detector:
         for batch in _batches(documents, _BATCH):
             seen: set[str] = set()
             for doc in batch:
-                if doc.id in self._position or doc.id in seen:
+                if doc.id in seen:
                     raise InputError(f"duplicate id {doc.id!r}: ids must be unique",
                                      source=doc.source)
                 seen.add(doc.id)
-            features = [analyze(doc, self.config) for doc in batch]
-            doc_keys = self.doc_index.keys(self.hasher.signatures([f.shingles for f in features]))
-            unit_keys = self._unit_keys(features)
-            for feat, keys, units in zip(features, doc_keys, unit_keys, strict=True):
-                results.append(self._add(feat, keys, units))
+            taken = self.store.stored(seen)
+            if taken:
+                bad = next(d for d in batch if d.id in taken)
+                raise InputError(f"duplicate id {bad.id!r}: ids must be unique",
+                                 source=bad.source)
+            results.extend(self._run(batch, commit=True))
         return results
 
-    def _unit_keys(self, features: list[Features]) -> list[U64]:
-        """Return, per document, the passage-index keys of its sentences ``(units, bands)``."""
+    def query(self, document: Document) -> Result:
+        """Return what adding ``document`` would report, without adding it."""
+        return self._run([document], commit=False)[0]
+
+    def _run(self, batch: list[Document], commit: bool) -> list[Result]:
+        # Takes what an active dedup.parallel.prefetch analyzed in worker processes.
+        features = analyze_many(batch, self.config)
+        prepared = self._prepare(features)
+        self.store.sync()
+        pending = MemoryStore()
+        pending_features: list[Features] = []
+        found: list[list[Match]] = []
+        for item in prepared:
+            found.append(self._verify(item, pending, pending_features))
+            if commit:
+                pending.add([Entry(item.features.id, None, None, item.published_ts, 0, 0, b"",
+                                   item.keys)], 0.0)
+                pending_features.append(item.features)
+        if commit:
+            nums = self.store.add([item.entry() for item in prepared], time.time())
+            for item, num in zip(prepared, nums, strict=True):
+                self._order[item.features.id] = num
+                self._published[item.features.id] = item.features.published
+            for matches in found:
+                self._matches.extend(matches)
+        return [Result(f.id, f.source, f.encoding, f.repairs, tuple(f.repeats), f.text,
+                       f.cleaned, tuple(m), f.truncated)
+                for f, m in zip(features, found, strict=True)]
+
+    def _prepare(self, features: list[Features]) -> list[_Prepared]:
+        """Compute every key each document is looked up and posted under."""
+        doc_keys = band_keys(self.hasher.signatures([f.shingles for f in features]),
+                             self.bands, self.rows)
         stems: list[U32] = [u.stems for f in features for u in f.units]
-        keys = self.passage_index.keys(self.passage_hasher.signatures(stems))
-        out: list[U64] = []
+        cfg = self.config
+        all_unit_keys = band_keys(self.passage_hasher.signatures(stems), cfg.passage_bands,
+                                  cfg.passage_rows) if stems else np.zeros((0, 0), np.uint64)
+        out: list[_Prepared] = []
         pos = 0
-        for f in features:
-            out.append(keys[pos : pos + len(f.units)])
+        for f, keys in zip(features, doc_keys, strict=True):
+            unit_keys = [np.unique(k) for k in all_unit_keys[pos : pos + len(f.units)]]
             pos += len(f.units)
+            passage = (np.unique(np.concatenate(unit_keys)) if unit_keys
+                       else np.zeros(0, dtype=np.uint64))
+            exact = (np.array([int.from_bytes(f.exact_key[:8], "little")], dtype=np.uint64)
+                     if f.words else np.zeros(0, dtype=np.uint64))
+            units = np.unique(np.array([u.key for u in f.units], dtype=np.uint64))
+            out.append(_Prepared(f, (np.unique(keys), passage, exact, units), unit_keys,
+                                 parse_published(f.published)))
         return out
 
-    def _candidates(self, feat: Features, doc_keys: U64, unit_keys: U64) -> list[int]:
-        found = set(self.doc_index.query(doc_keys))
-        exact = self._exact.get(feat.exact_key)
-        if exact is not None and feat.words:
-            found.add(exact)
-        hits: dict[int, int] = {}
-        for keys in unit_keys:
-            for doc in self.passage_index.query(keys):
-                hits[doc] = hits.get(doc, 0) + 1
-        needed = min(2, len(feat.units))
-        found.update(doc for doc, count in hits.items() if count >= needed)
+    def _members(self, kind: int, keys: U64, pending: MemoryStore,
+                 limit: int) -> dict[int, list[_Ref]]:
+        """Return the followed buckets of ``keys`` over the index and the batch so far."""
+        stored = self.store.lookup(kind, keys, limit)
+        recent = pending.lookup(kind, keys, limit) if len(pending) else {}
+        out: dict[int, list[_Ref]] = {}
+        for key in stored.keys() | recent.keys():
+            old, new = stored.get(key, []), recent.get(key, [])
+            if old is None or new is None or len(old) + len(new) > limit:
+                continue  # a stop bucket: boilerplate or a topic phrase, not evidence
+            out[key] = [(0, n) for n in old] + [(1, n) for n in new]
+        return out
+
+    def _candidates(self, item: _Prepared, pending: MemoryStore) -> list[_Ref]:
+        limit = self.config.max_bucket
+        found: set[_Ref] = set()
+        for members in self._members(DOC, item.keys[DOC], pending, limit).values():
+            found.update(members)
+        if len(item.keys[EXACT]):
+            exact = self._members(EXACT, item.keys[EXACT], pending, _NO_LIMIT)
+            if exact:
+                found.add(min(next(iter(exact.values()))))
+        buckets = self._members(PASSAGE, item.keys[PASSAGE], pending, limit)
+        hits: dict[_Ref, int] = {}
+        for keys in item.unit_keys:
+            unit_docs: set[_Ref] = set()
+            for key in keys.tolist():
+                unit_docs.update(buckets.get(key, ()))
+            for ref in unit_docs:
+                hits[ref] = hits.get(ref, 0) + 1
+        needed = min(2, len(item.unit_keys))
+        found.update(ref for ref, count in hits.items() if count >= needed)
         return sorted(found)
 
-    def _is_boilerplate(self, unit: Unit) -> bool:
-        return self._unit_df.get(unit.key, 0) >= self.config.boilerplate_df
+    def _stored_features(self, nums: list[int], published_ts: float | None) -> dict[
+            int, Features]:
+        """Decode the stored candidates (those in the window), reusing recent decodings."""
+        out = {n: self._decoded[n] for n in nums if n in self._decoded}
+        missing = [n for n in nums if n not in out]
+        window = self.window
+        if window is not None and published_ts is not None:
+            records = self.store.records(nums)
+            out = {}
+            missing = []
+            for n in nums:
+                rec = records.get(n)
+                if rec is None:
+                    continue
+                if (rec.published_ts is not None
+                        and abs(rec.published_ts - published_ts) > window.total_seconds()):
+                    continue
+                if n in self._decoded:
+                    out[n] = self._decoded[n]
+                else:
+                    out[n] = self._decode(rec.num, rec.payload, rec.id, rec.source,
+                                          rec.published)
+            return out
+        for rec in self.store.records(missing).values():
+            out[rec.num] = self._decode(rec.num, rec.payload, rec.id, rec.source, rec.published)
+        return out
 
-    def _add(self, feat: Features, doc_keys: U64, unit_keys: U64) -> Result:
+    def _decode(self, num: int, payload: bytes, doc_id: str, source: str | None,
+                published: str | None) -> Features:
+        feat = decode_features(payload, doc_id, source, published)
+        if len(self._decoded) >= _DECODED:
+            self._decoded.pop(next(iter(self._decoded)))
+        self._decoded[num] = feat
+        return feat
+
+    def _verify(self, item: _Prepared, pending: MemoryStore,
+                pending_features: list[Features]) -> list[Match]:
+        refs = self._candidates(item, pending)
+        stored = self._stored_features([n for where, n in refs if where == 0],
+                                       item.published_ts)
+        others: list[tuple[_Ref, Features]] = []
+        for where, n in refs:
+            if where == 0:
+                if n in stored:
+                    others.append(((0, n), stored[n]))
+                    continue
+                continue  # outside the window, or removed meanwhile by another process
+            feat = pending_features[n]
+            ts = parse_published(feat.published)
+            if (self.window is not None and ts is not None and item.published_ts is not None
+                    and abs(ts - item.published_ts) > self.window.total_seconds()):
+                continue
+            others.append(((1, n), feat))
+        if not others:
+            return []
+        unit_keys = np.unique(np.array([u.key for _, f in others for u in f.units]
+                                       + item.keys[UNIT].tolist(), dtype=np.uint64))
+        df = self.store.counts(UNIT, unit_keys)
+        if len(pending):
+            for key, count in pending.counts(UNIT, unit_keys).items():
+                df[key] = df.get(key, 0) + count
+        least = self.config.boilerplate_df
+
+        def is_boilerplate(unit: Unit) -> bool:
+            return df.get(unit.key, 0) >= least
+
         found: list[Match] = []
-        for other in self._candidates(feat, doc_keys, unit_keys):
-            match = compare(self._features[other], feat, self.config, self._is_boilerplate)
+        for (where, n), other in others:
+            match = compare(other, item.features, self.config, is_boilerplate)
             if match is not None:
                 found.append(match)
-        position = len(self._features)
-        self._features.append(feat)
-        self._position[feat.id] = position
-        self._exact.setdefault(feat.exact_key, position)
-        self.doc_index.insert(position, doc_keys)
-        for keys in unit_keys:
-            self.passage_index.insert(position, np.unique(keys))
-        for key in {u.key for u in feat.units}:
-            self._unit_df[key] = self._unit_df.get(key, 0) + 1
-        self._matches.extend(found)
-        return Result(feat.id, feat.source, feat.encoding, feat.repairs, tuple(feat.repeats),
-                      feat.text, feat.cleaned, tuple(found), feat.truncated)
+                if where == 0 and other.id not in self._order:
+                    self._order[other.id] = n
+                    self._published[other.id] = other.published
+        return found
+
+    # Forgetting ---------------------------------------------------------------------------
+
+    def remove(self, ids: Iterable[str]) -> list[str]:
+        """Remove documents from the index by id; return the ids that were there."""
+        self._decoded.clear()
+        return self.store.remove(ids)
+
+    def prune(self, before: datetime | str | None = None,
+              keep: timedelta | None = None) -> list[str]:
+        """Remove every document published (else added) before a moment; return their ids.
+
+        Args:
+            before: The moment (a datetime, or an ISO 8601 string).
+            keep: Or: how much of the recent past to keep (``timedelta(days=30)``).
+
+        Raises:
+            ConfigError: unless exactly one of ``before`` and ``keep`` is given.
+        """
+        if (before is None) == (keep is None):
+            raise ConfigError("give exactly one of 'before' (a date) and 'keep' (a timedelta)")
+        if keep is not None:
+            cutoff = time.time() - keep.total_seconds()
+        elif isinstance(before, datetime):
+            cutoff = (before if before.tzinfo else before.replace(tzinfo=UTC)).timestamp()
+        else:
+            parsed = parse_published(before)
+            if parsed is None:
+                raise ConfigError(f"'before' must be an ISO 8601 date or date-time "
+                                  f"(got {before!r})")
+            cutoff = parsed
+        return self.remove(self.store.expired(cutoff))
+
+    def stats(self) -> dict[str, Any]:
+        """Return the size of the index: documents, postings, bytes (backend-specific)."""
+        return self.store.stats()
+
+    def check(self) -> list[str]:
+        """Return the problems an integrity check of the index finds (none when sound)."""
+        return self.store.check()
 
     def report(self, results: Iterable[Result] = (), errors: Iterable[Problem] = ()) -> Report:
         """Return a report of ``results`` with every match and cluster found so far."""
         return Report(self.config, list(results), self.matches, self.clusters(), list(errors))
 
 
-def scan(documents: Iterable[Document], config: Config | None = None) -> Report:
+def scan(documents: Iterable[Document], config: Config | None = None,
+         index: str | os.PathLike[str] | Store | None = None,
+         window: timedelta | None = None) -> Report:
     """Find repeats and matches among ``documents`` and return the report.
 
-    Documents with an id seen before are reported as errors and skipped.
+    Documents with an id seen before in the input are reported as errors and skipped; with
+    an ``index``, documents already in it are listed in ``skipped`` and not compared again.
+    ``config``, ``index`` and ``window`` are as for :class:`Detector`.
 
     >>> text = "Officials said the bridge would reopen in May after repairs to its deck."
     >>> report = scan([Document("a", text), Document("b", text)])
     >>> [(m.a, m.b, m.kind) for m in report.matches]
     [('a', 'b', 'exact')]
     """
-    detector = Detector(config)
     results: list[Result] = []
     errors: list[Problem] = []
-    for batch in _batches(documents, _BATCH):
-        fresh: list[Document] = []
-        for doc in batch:
-            if doc.id in detector or any(d.id == doc.id for d in fresh):
-                errors.append(Problem(doc.source or doc.id,
-                                      f"duplicate id {doc.id!r}: the later document was skipped",
-                                      id=doc.id))
-            else:
-                fresh.append(doc)
-        results.extend(detector.add_many(fresh))
-    return detector.report(results, errors)
+    skipped: list[str] = []
+    seen: set[str] = set()
+    with Detector(config, index, window=window) as detector:
+        for batch in _batches(documents, _BATCH):
+            fresh: list[Document] = []
+            for doc in batch:
+                if doc.id in seen:
+                    errors.append(Problem(doc.source or doc.id,
+                                          f"duplicate id {doc.id!r}: the later document was "
+                                          "skipped", id=doc.id))
+                else:
+                    seen.add(doc.id)
+                    fresh.append(doc)
+            if index is not None and fresh:
+                old = detector.store.stored(d.id for d in fresh)
+                skipped.extend(d.id for d in fresh if d.id in old)
+                fresh = [d for d in fresh if d.id not in old]
+            results.extend(detector.add_many(fresh))
+        report = detector.report(results, errors)
+    report.skipped = skipped
+    return report

@@ -20,7 +20,7 @@ from dedup.repair import repair_count
 from dedup.repeats import Repeat, find_repeats_in, removable
 from dedup.shingle import U32, U64, finalize, ngram_hashes, token_hashes
 
-__all__ = ["Document", "Features", "Unit", "analyze"]
+__all__ = ["Document", "Features", "Unit", "analyze", "passage_unit"]
 
 # Function words carry no story: two sentences sharing only these are not a rewrite.
 _STOPWORDS = (
@@ -115,6 +115,24 @@ def _units(sentences: list[Span], norms: list[str], stems: U64, config: Config) 
         units.append(Unit(sentence.line, sentence.end_line, count, np.unique(finalize(content)),
                           key))
     return units
+
+
+def passage_unit(text: str, config: Config) -> Unit:
+    """Return the comparison unit of a short text taken whole (a sentence or a passage).
+
+    Unlike the sentences of an analyzed document, the text is not split and no minimum
+    length applies: this is how two sentences are compared on their own.
+
+    >>> unit = passage_unit("The Refugees crossed the river.", Config())
+    >>> unit.words, unit.stems.size
+    (5, 3)
+    """
+    norm = normalize(text)
+    stems = token_hashes(norm, prefix=config.stem_chars)
+    content = stems[~np.isin(stems, _stopword_stems(config.stem_chars))]
+    key = int.from_bytes(hashlib.blake2b(norm.encode("utf-8", "surrogatepass"),
+                                         digest_size=8).digest(), "little")
+    return Unit(1, text.count("\n") + 1, len(stems), np.unique(finalize(content)), key)
 
 
 def analyze(document: Document, config: Config) -> Features:

@@ -16,9 +16,17 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.config import Config
-from dedup.document import Features, Unit
+from dedup.document import Features, Unit, passage_unit
 
-__all__ = ["Kind", "Match", "Passage", "align", "compare", "passage_similarity"]
+__all__ = [
+    "Kind",
+    "Match",
+    "Passage",
+    "align",
+    "compare",
+    "passage_similarity",
+    "text_similarity",
+]
 
 Kind = Literal["exact", "near_duplicate", "partial", "rewrite"]
 KINDS: tuple[Kind, ...] = ("exact", "near_duplicate", "partial", "rewrite")
@@ -102,6 +110,23 @@ def passage_similarity(a: list[Unit], b: list[Unit]) -> F32:
     size_b = np.array([len(u.stems) for u in b], dtype=np.float32)
     result: F32 = 2.0 * shared / (size_a[:, None] + size_b[None, :])
     return result
+
+
+def text_similarity(a: str, b: str, config: Config | None = None) -> float:
+    """Return the passage similarity of two short texts, each taken whole as one passage.
+
+    The measure sentences are aligned by, on its own: for two sentences of two outlets, how
+    much of the one the other keeps. ``config.passage_threshold`` is where it calls them the
+    same passage.
+
+    >>> text_similarity("Officials said the bridge would reopen in May.",
+    ...                 "The bridge will reopen in May, officials said.")
+    1.0
+    >>> text_similarity("The bridge will reopen in May.", "Rain is expected on Sunday.")
+    0.0
+    """
+    cfg = config or Config()
+    return float(passage_similarity([passage_unit(a, cfg)], [passage_unit(b, cfg)])[0, 0])
 
 
 def align(similarity: F32, threshold: float) -> list[tuple[int, int]]:

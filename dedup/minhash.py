@@ -11,6 +11,7 @@ libraries both ways.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -28,12 +29,32 @@ EMPTY_VALUE = np.uint32(0xFFFFFFFF)
 _BLOCK_ELEMENTS = 1 << 19
 
 
+_S16 = np.uint32(16)
+_S13 = np.uint32(13)
+_C1 = np.uint32(0x85EBCA6B)
+_C2 = np.uint32(0xC2B2AE35)
+
+
 def _fmix32(h: U32) -> U32:
-    h = h ^ (h >> np.uint32(16))
-    h = h * np.uint32(0x85EBCA6B)
-    h = h ^ (h >> np.uint32(13))
-    h = h * np.uint32(0xC2B2AE35)
-    return h ^ (h >> np.uint32(16))
+    # One copy, then in place (a temporary per step cost as much as the arithmetic).
+    h = h ^ (h >> _S16)
+    h *= _C1
+    h ^= h >> _S13
+    h *= _C2
+    h ^= h >> _S16
+    return h
+
+
+@lru_cache(maxsize=32)
+def _permutations(num_perm: int, seed: int) -> tuple[U32, U32]:
+    """Draw datasketch's odd ``a`` and ``b`` once per setting (a RandomState costs ~0.1 ms)."""
+    gen = np.random.RandomState(seed)
+    a: U32 = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b: U32 = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    # Shared between hashers: read-only, so no caller can change another's permutations.
+    a.flags.writeable = False
+    b.flags.writeable = False
+    return a, b
 
 
 class MinHasher:
@@ -58,11 +79,7 @@ class MinHasher:
         self.num_perm = num_perm
         self.seed = seed
         # Drawn in datasketch's order from the same generator: odd a, then b.
-        gen = np.random.RandomState(seed)
-        self.a: U32 = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(
-            1
-        )
-        self.b: U32 = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+        self.a, self.b = _permutations(num_perm, seed)
         self._rows = max(1, _BLOCK_ELEMENTS // num_perm)
 
     def __repr__(self) -> str:

@@ -22,7 +22,6 @@ the original text remain valid.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 from typing import Final
@@ -60,7 +59,9 @@ _MOJIBAKE_CHARS: Final = "\u0080-\u04ff\u2000-\u2bff\uf8ff\ufb00-\ufb4f\ufffd"
 # the heuristic needs.  Other lines are skipped: the heuristic costs tens of
 # microseconds per line and cannot change them.  Every branch starts with one
 # character class so the regex engine can scan for it quickly.
-_CONTROL_CHARS: Final = "\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u206a-\u206f\ud800-\udfff\ufeff\ufff9-\ufffc"
+_CONTROL_CHARS: Final = (
+    "\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u206a-\u206f\ud800-\udfff\ufeff\ufff9-\ufffc"
+)
 _NEEDS_FTFY: Final = re.compile(
     f"[{_CONTROL_CHARS}{_MOJIBAKE_CHARS}]"
     f"(?:(?<=[{_CONTROL_CHARS}])|(?<=[\u00c2\u00c3])(?= )|(?<=[\u0152\u0153])(?=[^A-Za-z])"
@@ -71,8 +72,9 @@ _NEEDS_FTFY: Final = re.compile(
 # a control character (or the ESC of a terminal escape) that ftfy removes.
 _ASCII_KEPT: Final = bytes(range(0x20, 0x7F)) + b"\t\n\r\x0c"
 
-# ASCII words stay whole so that the diff counts whole repaired sequences.
-_DIFF_TOKEN: Final = re.compile(r"[A-Za-z0-9]+|[\s\S]")
+# Runs of characters other than printable ASCII: where mojibake, controls and
+# surrogates sit, since ftfy leaves the ASCII around them alone.
+_NON_ASCII_RUN: Final = re.compile(r"[^\t\n\r\x20-\x7e]+")
 
 # Residue of a stripped sequence: "â" is the first byte of U+2018..U+2026
 # (quotes, dashes, ellipsis); its "€" sometimes survives.
@@ -91,21 +93,16 @@ _STEM_WINDOW: Final = 64
 # English contractions whose apostrophe is an unambiguous residue: only these
 # stems are accepted, so French "donnât" or Vietnamese "tâm" stay untouched.
 _CONTRACTIONS: Final[dict[str, tuple[str, ...]]] = {
-    "t": (
-        "ain", "aren", "can", "couldn", "daren", "didn", "doesn", "don", "hadn", "hasn",
-        "haven", "isn", "mightn", "mustn", "needn", "oughtn", "shan", "shouldn", "wasn",
-        "weren", "won", "wouldn",
-    ),
-    "ll": ("he", "i", "it", "she", "that", "there", "they", "this", "we", "what", "who", "you"),
-    "re": ("here", "there", "these", "they", "those", "we", "what", "where", "who", "you"),
-    "ve": (
-        "could", "i", "might", "must", "should", "they", "we", "what", "who", "would", "you",
-    ),
-    "d": (
-        "he", "how", "i", "it", "she", "that", "there", "they", "we", "what", "where", "who",
-        "you",
-    ),
-    "m": ("i",),
+    suffix: tuple(stems.split())
+    for suffix, stems in {
+        "t": "ain aren can couldn daren didn doesn don hadn hasn haven isn mightn mustn needn"
+        " oughtn shan shouldn wasn weren won wouldn",
+        "ll": "he i it she that there they this we what who you",
+        "re": "here there these they those we what where who you",
+        "ve": "could i might must should they we what who would you",
+        "d": "he how i it she that there they we what where who you",
+        "m": "i",
+    }.items()
 }
 
 
@@ -118,7 +115,8 @@ def _after_stem(stems: tuple[str, ...]) -> str:
     Returns:
         A regex fragment matching when one of the stems precedes the "â".
     """
-    return "|".join(f"(?<=\\b(?i:{re.escape(stem)})\u00e2)" for stem in stems)
+    # The stem starts a word, possibly right after an opening residue ("âIâm").
+    return "|".join(f"(?<=(?<![^\\W\u00e2])(?i:{re.escape(stem)})\u00e2)" for stem in stems)
 
 
 def _residue(before: str, after: str) -> str:
@@ -138,8 +136,7 @@ def _residue(before: str, after: str) -> str:
 
 
 _CONTRACTION: Final = "|".join(
-    _residue(_after_stem(stems), f"(?i:{suffix})(?!\\w)")
-    for suffix, stems in _CONTRACTIONS.items()
+    _residue(_after_stem(stems), f"(?i:{suffix})(?!\\w)") for suffix, stems in _CONTRACTIONS.items()
 )
 
 _OPENER: Final = "(?<=\\A\u00e2)|(?<=[\\s(\\[{\u2014\u2013/-]\u00e2)"
@@ -156,7 +153,7 @@ _A_RULES: Final[tuple[tuple[str, str, str, bool], ...]] = (
     ("ellipsis", "\u20ac?\u00a6", "\u2026", True),
     ("apos_s", _residue(_STEM_END, "[sS](?!\\w)"), "\u2019", True),
     ("apos_contraction", _CONTRACTION, "\u2019", True),
-    ("apos_plural", _residue("(?<=[A-Za-z][sS]\u00e2)", "[ \\t]"), "\u2019", True),
+    ("apos_plural", _residue("(?<=[A-Za-z0-9][sS]\u00e2)", "[ \\t]"), "\u2019", True),
     ("close_punct", _residue("(?<=[.,!?;:\u2026]\u00e2)", "\\s|\\Z|[)\\]}]"), "\u201d", True),
     ("open_upper", _residue(_OPENER, "[A-Z0-9]"), "\u201c", True),
     ("close_word", _residue(_STEM_END, "\\s|\\Z|[.,;:!?)\\]}\u2026]"), "\u201d", False),
@@ -166,11 +163,16 @@ _A_RULES: Final[tuple[tuple[str, str, str, bool], ...]] = (
 )
 
 # Rules for a stray "Â", the residue of a no-break space (C2 A0), which
-# disappears at a word end and becomes a space inside "10Âkm".
+# disappears at a word end or on an otherwise blank line (an "&nbsp;"
+# paragraph) and becomes a space inside "10Âkm".
 _CAP_A_RULES: Final[tuple[tuple[str, str, str, bool], ...]] = (
-    ("nbsp_end",
-     "(?=\\s|\\Z)(?<=[a-z0-9\u00df-\u00f6\u00f8-\u00ff.,;:!?)\\]}\"'%\u2026\u201d\u2019]\u00c2)",
-     "", True),
+    ("nbsp_line", "(?=[ \\t\\r]*(?:\\n|\\Z))(?:(?<=\\A\u00c2)|(?<=\\n\u00c2))", "", True),
+    (
+        "nbsp_end",
+        "(?=\\s|\\Z)(?<=[a-z0-9\u00df-\u00f6\u00f8-\u00ff.,;:!?)\\]}\"'%\u2026\u201d\u2019]\u00c2)",
+        "",
+        True,
+    ),
     ("nbsp_join", "(?=[^\\W_])(?<=[a-z0-9\u00df-\u00f6\u00f8-\u00ff]\u00c2)", " ", True),
     ("nbsp_end_upper", "(?=\\s|\\Z)(?<=[A-Z\u00c0-\u00d6\u00d8-\u00de]\u00c2)", "", False),
 )
@@ -179,8 +181,9 @@ _CAP_A_RULES: Final[tuple[tuple[str, str, str, bool], ...]] = (
 # Python, because re has no variable-width lookbehind).
 _NEEDS_STEM_WORD: Final = frozenset({"apos_s", "apos_plural", "close_word"})
 
-_RULES: Final = {name: (replacement, strong) for name, _, replacement, strong in
-                 _A_RULES + _CAP_A_RULES}
+_RULES: Final = {
+    name: (replacement, strong) for name, _, replacement, strong in _A_RULES + _CAP_A_RULES
+}
 
 
 def _alternation(
@@ -200,8 +203,8 @@ def _alternation(
     return re.compile(f"{lead}{guard}(?:{branches})")
 
 
-# Letters after an "â" that only the rules below the letter-free ones use:
-# contraction endings, or a capital (O’Brien, “There).
+# Letters after an "â" that some rule can use: contraction endings, or a
+# capital (O’Brien, “There).
 _RULE_LETTERS: Final = "[sStTdDmM](?!\\w)|(?i:ll|re|ve)(?!\\w)|[A-Z]"
 
 # Most "â" in real text are followed by a letter (château, România, âge)
@@ -222,8 +225,7 @@ _CAP_A_ANY: Final = _alternation("\u00c2", _CAP_A_RULES)
 # A quote pair around English words ("âfailureâ."), which real words with
 # â at both ends (Turkish "âmâ") do not produce with three or more letters.
 _QUOTE_PAIR: Final = re.compile(
-    f"\u00e2(?<!\\w\u00e2)\u20ac?[A-Za-z0-9][A-Za-z0-9 ,'-]{{1,80}}?[A-Za-z0-9][.,!?;:]?"
-    f"{_U}(?!\\w)"
+    f"\u00e2(?<!\\w\u00e2)\u20ac?[A-Za-z0-9][A-Za-z0-9 ,'-]{{1,80}}?[A-Za-z0-9][.,!?;:]?{_U}(?!\\w)"
 )
 
 # Upper bound on ftfy/residue rounds; each round shortens the text or removes
@@ -232,19 +234,21 @@ _MAX_ROUNDS: Final = 8
 
 
 def _count_changes(before: str, after: str) -> int:
-    """Count the separate places where `after` differs from `before`.
+    """Count the places where ftfy changed a line.
+
+    A run of non-ASCII or control characters that no longer occurs anywhere
+    in the fixed line was repaired; this is linear, unlike a general diff,
+    which is quadratic on long lines.
 
     Args:
         before: A line before ftfy fixed it.
-        after: The same line after the fix.
+        after: The same line after the fix, different from `before`.
 
     Returns:
-        The number of non-equal regions in a token-level diff.
+        The number of repaired runs, at least 1.
     """
-    matcher = difflib.SequenceMatcher(
-        None, _DIFF_TOKEN.findall(before), _DIFF_TOKEN.findall(after), autojunk=False
-    )
-    return sum(1 for tag, *_ in matcher.get_opcodes() if tag != "equal")
+    repaired = sum(1 for run in _NON_ASCII_RUN.findall(before) if run not in after)
+    return max(repaired, 1)
 
 
 def _fix_with_ftfy(text: str) -> tuple[str, int]:
@@ -393,7 +397,7 @@ def repair_count(text: str) -> tuple[str, int]:
         total += ftfy_count + residue_count
         # ftfy alone reaches its own fixed point; only a residue repair can
         # create something ftfy (or another rule) would change next round.
-        if residue_count == 0 or fixed == text:
+        if residue_count == 0:
             return fixed, total
         text = fixed
     return text, total

@@ -19,6 +19,7 @@ __all__ = [
     "char_shingles",
     "finalize",
     "ngram_hashes",
+    "sorted_unique",
     "token_hashes",
     "word_shingles",
 ]
@@ -31,6 +32,12 @@ _P = 0x9E3779B97F4A7C15
 _P_INV = pow(_P, -1, 2**64)
 _Q = 0xC2B2AE3D27D4EB4F
 _SPACE = 32
+
+_S33 = np.uint64(33)
+_S32 = np.uint64(32)
+_M1 = np.uint64(0xFF51AFD7ED558CCD)
+_M2 = np.uint64(0xC4CEB9FE1A85EC53)
+_Q64 = np.uint64(_Q)
 
 _tables_lock = threading.Lock()
 _pow: U64 = np.ones(1, dtype=np.uint64)
@@ -59,12 +66,32 @@ def finalize(h: U64) -> U32:
     >>> finalize(np.array([0, 1], dtype=np.uint64)).tolist()
     [0, 3025583356]
     """
-    h = h ^ (h >> np.uint64(33))
-    h = h * np.uint64(0xFF51AFD7ED558CCD)
-    h = h ^ (h >> np.uint64(33))
-    h = h * np.uint64(0xC4CEB9FE1A85EC53)
-    h = h ^ (h >> np.uint64(33))
-    return (h >> np.uint64(32)).astype(np.uint32)
+    # One copy, then in place: each temporary of a 4 KB article costs as much as the math.
+    h = h ^ (h >> _S33)
+    h *= _M1
+    h ^= h >> _S33
+    h *= _M2
+    h ^= h >> _S33
+    h >>= _S32
+    return h.astype(np.uint32)
+
+
+def sorted_unique(values: U32) -> U32:
+    """Return the distinct values of a uint32 array, sorted (what ``np.unique`` returns).
+
+    ``np.unique`` goes through a hash table first in numpy >= 2.3, which costs ~10x more than
+    a sort on the few thousand values of one article (see docs/performance.md).
+
+    >>> sorted_unique(np.array([3, 1, 3, 2], dtype=np.uint32)).tolist()
+    [1, 2, 3]
+    """
+    ordered = np.sort(values)
+    if ordered.size < 2:
+        return ordered
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 def _code_points(text: str) -> U64:
@@ -126,12 +153,12 @@ def ngram_hashes(tokens: U64, n: int) -> U32:
     width = min(n, count)
     grams = tokens[: count - width + 1].copy()
     for i in range(1, width):
-        grams *= np.uint64(_Q)
+        grams *= _Q64
         grams += tokens[i : count - width + 1 + i]
     # Salt with the width so that a 3-word text and a 3-gram of a longer one hash alike only
     # when they are the same words.
     grams += np.uint64(width)
-    return np.unique(finalize(grams))
+    return sorted_unique(finalize(grams))
 
 
 def word_shingles(norm: str, n: int = 5) -> U32:

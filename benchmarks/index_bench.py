@@ -1,0 +1,328 @@
+"""Benchmark of the persistent index: adds per second, query latency, bytes per article.
+
+Sections (all on a generated news-like feed with fixed seeds; timings are wall-clock on
+whatever machine runs this, so say which):
+
+- ``file``: an SQLite index: add throughput of the index (encoding the verification data
+  and writing one transaction per batch of 256, ``synchronous=FULL`` and ``NORMAL``), query
+  latency of one new article (candidate lookups, reading and decoding the stored
+  candidates; verification itself is match.py's and not timed here), bytes per article, and
+  datasketch's in-memory ``MinHashLSH`` bytes per article for the same signatures.
+- ``million``: the same index grown to ``--million`` articles (real articles of the feed plus
+  synthetic ones with the same numbers of keys and the same payloads, random keys), then the
+  query latency of new articles against it, and its bytes per article.
+- ``redis``: add throughput on Redis with 1 and 2 worker processes, dedup's layout (all keys;
+  and document bands only, like for like) against datasketch's Redis storage, in one run.
+
+Usage::
+
+    .venv/bin/python benchmarks/index_bench.py file
+    .venv/bin/python benchmarks/index_bench.py million --million 1000000 --dir /tmp/bench
+    .venv/bin/python benchmarks/index_bench.py redis --redis redis://127.0.0.1:6379/14
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import random
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dedup import Config, Detector, Document
+from dedup.detector import _Prepared
+from dedup.parallel import analyze_many
+from dedup.store import DOC, EXACT, PASSAGE, UNIT, Entry
+from dedup.store.memory import MemoryStore
+from dedup.store.sqlite import SQLiteStore
+
+_FUNCTION = ("the a of to and in that for on is was with said by as at from it his its be "
+             "has have are who were an will after not their but they had been this which more "
+             "or also than its over about into up one two new when would could there").split()
+_BATCH = 256
+
+
+def feed(count: int, seed: int = 0) -> list[Document]:
+    """News-like articles: 15-35 sentences of 10-25 words, a third of them function words.
+
+    Content words come from a made-up vocabulary with Zipf-like frequencies; every tenth
+    article is a near copy, every tenth a rewrite of an earlier one.
+    """
+    rng = random.Random(seed)
+    syllables = ["ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "be", "do", "ga", "pe", "zu",
+                 "fi", "ho", "ja", "an", "er", "ot", "is"]
+    vocab = ["".join(rng.choice(syllables) for _ in range(rng.randint(2, 4)))
+             for _ in range(30000)]
+    weights = [1.0 / (i + 1) ** 0.9 for i in range(len(vocab))]
+    docs: list[Document] = []
+    stories: list[list[list[str]]] = []
+    for i in range(count):
+        if stories and i % 10 == 3:
+            base = rng.choice(stories)
+            sentences = [[rng.choice(vocab) if rng.random() < 0.05 else w for w in s]
+                         for s in base]
+        elif stories and i % 10 == 7:
+            base = rng.choice(stories)
+            sentences = [[rng.choice(vocab) if rng.random() < 0.35 else w for w in s]
+                         for s in base]
+        else:
+            sentences = []
+            for _ in range(rng.randint(15, 35)):
+                n = rng.randint(10, 25)
+                content = rng.choices(vocab, weights, k=n)
+                sentences.append([rng.choice(_FUNCTION) if rng.random() < 0.33 else w
+                                  for w in content])
+            stories.append(sentences)
+        lines = [" ".join(s).capitalize() + "." for s in sentences]
+        text = "\n\n".join(" ".join(lines[j : j + 3]) for j in range(0, len(lines), 3))
+        day = 1 + i * 30 // max(count, 1)
+        docs.append(Document(f"bench-{seed}-{i}", text, source="bench",
+                             published=f"2024-{1 + (day - 1) // 28 % 12:02d}-"
+                                       f"{1 + (day - 1) % 28:02d}"))
+    return docs
+
+
+def prepared(docs: list[Document], config: Config) -> list[_Prepared]:
+    """Analyze ``docs`` and compute their keys (not timed: analysis is not the index's)."""
+    detector = Detector(config)
+    out: list[_Prepared] = []
+    for start in range(0, len(docs), _BATCH):
+        out.extend(detector._prepare(analyze_many(docs[start : start + _BATCH], config)))
+    return out
+
+
+def _percentiles(seconds: list[float]) -> str:
+    ms = np.array(seconds) * 1e3
+    return (f"p50 {np.percentile(ms, 50):.2f} ms, p90 {np.percentile(ms, 90):.2f} ms, "
+            f"p99 {np.percentile(ms, 99):.2f} ms (n={len(ms)})")
+
+
+def add_rate(store: Any, items: list[_Prepared], batch: int = _BATCH) -> float:
+    """Add ``items`` in batches (encoding included); return articles per second."""
+    start = time.perf_counter()
+    for lo in range(0, len(items), batch):
+        store.add([item.entry() for item in items[lo : lo + batch]], time.time())
+    return len(items) / (time.perf_counter() - start)
+
+
+def query_latency(detector: Detector, probes: list[_Prepared]) -> list[float]:
+    """Time the index's part of checking one new article: lookups, reads, decoding."""
+    detector.store.sync()
+    empty = MemoryStore()
+    times = []
+    for item in probes:
+        start = time.perf_counter()
+        refs = detector._candidates(item, empty)
+        detector._decoded.clear()
+        detector._stored_features([n for _, n in refs], item.published_ts)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def datasketch_bytes(items: list[_Prepared], config: Config) -> float:
+    """Bytes per article that datasketch's in-memory MinHashLSH holds for the same signatures."""
+    from datasketch import LeanMinHash, MinHashLSH
+
+    from dedup.minhash import MinHasher
+
+    hasher = MinHasher(config.num_perm, config.seed)
+    sigs = hasher.signatures([i.features.shingles for i in items])
+    minhashes = [hasher.to_datasketch(s) for s in sigs]
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    lsh = MinHashLSH(threshold=config.threshold, num_perm=config.num_perm)
+    for item, m in zip(items, minhashes, strict=True):
+        lsh.insert(item.features.id, m)
+    used = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    return used / len(items)
+
+
+def section_file(args: argparse.Namespace) -> None:
+    config = Config()
+    docs = feed(args.docs)
+    t = time.perf_counter()
+    items = prepared(docs, config)
+    print(f"feed: {len(docs)} articles, median {int(np.median([i.features.words for i in items]))}"
+          f" words, analyzed in {time.perf_counter() - t:.1f} s (not part of the index)")
+    keys = np.array([[len(k) for k in i.keys] for i in items])
+    print("keys per article (median): doc bands {}, passage bands {}, exact {}, units {}".format(
+        *np.median(keys, axis=0).astype(int)))
+    folder = Path(args.dir or tempfile.mkdtemp(prefix="dedup-bench-"))
+    index_items, probes = items[: -args.probes], items[-args.probes :]
+    for sync in ("FULL", "NORMAL"):
+        path = folder / f"file-{sync}.dedup"
+        for p in folder.glob(path.name + "*"):
+            p.unlink()
+        store = SQLiteStore(path, synchronous=sync)  # type: ignore[arg-type]
+        Detector(config, store).store  # writes the header
+        rate = add_rate(store, index_items)
+        print(f"file index add, synchronous={sync}: {rate:,.0f} articles/s "
+              f"({len(index_items)} articles, batches of {_BATCH}, one core)")
+        store.close()
+    with Detector(config, folder / "file-FULL.dedup") as detector:
+        stats = detector.stats()
+        times = query_latency(detector, probes)
+    docs_n = stats["documents"]
+    print(f"query, one new article vs {docs_n:,} indexed: {_percentiles(times)}")
+    print(f"bytes per article: {stats['used_bytes'] / docs_n:,.0f} on disk (payload "
+          f"{stats['payload_bytes'] / docs_n:,.0f}, postings {stats['posting_bytes'] / docs_n:,.0f}"
+          f", rest {(stats['used_bytes'] - stats['payload_bytes'] - stats['posting_bytes']) / docs_n:,.0f})")
+    print(f"datasketch MinHashLSH (in memory, document bands only): "
+          f"{datasketch_bytes(index_items, config):,.0f} bytes per article")
+
+
+def _synthetic(template: _Prepared, i: int, rng: np.random.Generator) -> Entry:
+    f = template.features
+    keys = tuple(rng.integers(1, 2**63, len(k), dtype=np.uint64) for k in template.keys)
+    return Entry(f"synthetic-{i}", f.source, f.published, template.published_ts, f.words,
+                 len(f.text), template._payload, keys)  # type: ignore[attr-defined]
+
+
+def section_million(args: argparse.Namespace) -> None:
+    config = Config()
+    docs = feed(args.docs)
+    items = prepared(docs, config)
+    index_items, probes = items[: -args.probes], items[-args.probes :]
+    for item in index_items:
+        item._payload = item.entry().payload  # type: ignore[attr-defined]
+    folder = Path(args.dir or tempfile.mkdtemp(prefix="dedup-bench-"))
+    path = folder / "million.dedup"
+    for p in folder.glob(path.name + "*"):
+        p.unlink()
+    store = SQLiteStore(path, synchronous="NORMAL")
+    Detector(config, store)
+    rng = np.random.default_rng(0)
+    total = args.million
+    batch = 1024
+    start = time.perf_counter()
+    window = time.perf_counter()
+    added = 0
+    while added < total - len(index_items):
+        n = min(batch, total - len(index_items) - added)
+        entries = [_synthetic(index_items[(added + j) % len(index_items)], added + j, rng)
+                   for j in range(n)]
+        store.add(entries, time.time())
+        added += n
+        if added % (100 * batch) < batch:
+            now = time.perf_counter()
+            print(f"  {added:,} synthetic articles, last {100 * batch / (now - window):,.0f}/s",
+                  flush=True)
+            window = now
+    print(f"synthetic build: {added:,} in {time.perf_counter() - start:.0f} s "
+          f"({added / (time.perf_counter() - start):,.0f} articles/s, NORMAL, batches of "
+          f"{batch})")
+    rate = add_rate(store, index_items)
+    print(f"add of {len(index_items)} real articles on top, synchronous=NORMAL: {rate:,.0f}/s")
+    store.close()
+    t = time.perf_counter()
+    with Detector(config, path) as detector:
+        detector.store.sync()
+        print(f"open and load the postings: {time.perf_counter() - t:.1f} s")
+        times = query_latency(detector, probes)
+        stats = detector.stats()
+    print(f"query, one new article vs {stats['documents']:,} indexed: {_percentiles(times)}")
+    print(f"bytes per article: {stats['used_bytes'] / stats['documents']:,.0f} on disk, "
+          f"segments {stats['segments']}")
+
+
+def _redis_worker(kind: str, url: str, items: list[Any], queue: Any) -> None:
+    from dedup.store.redis import RedisStore
+
+    start = time.perf_counter()
+    if kind == "datasketch":
+        import redis
+        from datasketch import MinHashLSH
+
+        client = redis.Redis.from_url(url)
+        conn = client.connection_pool.connection_kwargs
+        lsh = MinHashLSH(threshold=0.5, num_perm=128, storage_config={
+            "type": "redis", "basename": b"dsbench",
+            "redis": {"host": conn.get("host", "127.0.0.1"), "port": conn.get("port", 6379),
+                      "db": conn.get("db", 0)}})
+        with lsh.insertion_session(buffer_size=50000) as session:
+            for key, minhash in items:
+                session.insert(key, minhash)
+    else:
+        store = RedisStore(url)
+        for lo in range(0, len(items), _BATCH):
+            store.add(items[lo : lo + _BATCH], time.time())
+        store.close()
+    queue.put(time.perf_counter() - start)
+
+
+def section_redis(args: argparse.Namespace) -> None:
+    from datasketch import LeanMinHash
+
+    from dedup.minhash import MinHasher
+    from dedup.store.redis import RedisStore
+
+    config = Config()
+    docs = feed(args.docs)
+    items = prepared(docs, config)
+    entries = [i.entry() for i in items]
+    doc_only = [Entry(e.id, e.source, e.published, e.published_ts, e.words, e.chars, e.payload,
+                      (e.keys[DOC], *(np.zeros(0, np.uint64) for _ in (PASSAGE, EXACT, UNIT))))
+                for e in entries]
+    hasher = MinHasher(config.num_perm, config.seed)
+    sigs = hasher.signatures([i.features.shingles for i in items])
+    minhashes = [(e.id, hasher.to_datasketch(s))
+                 for e, s in zip(entries, sigs, strict=True)]
+    ctx = multiprocessing.get_context("spawn")
+    base = args.redis
+    sep = "&" if "?" in base else "?"
+    for workers in (1, 2):
+        for kind, data in (("dedup, all keys", entries), ("dedup, document bands", doc_only),
+                           ("datasketch", minhashes)):
+            url = f"{base}{sep}name=bench{workers}"
+            store = RedisStore(url)
+            store.drop()
+            if kind != "datasketch":
+                Detector(config, store)
+            else:
+                import redis
+
+                client = redis.Redis.from_url(base.split("?")[0])
+                for key in client.scan_iter(match=b"dsbench*", count=1000):
+                    client.delete(key)
+            queue = ctx.Queue()
+            shares = [data[w::workers] for w in range(workers)]
+            procs = [ctx.Process(target=_redis_worker,
+                                 args=("datasketch" if kind == "datasketch" else "dedup", url,
+                                       share, queue)) for share in shares]
+            for p in procs:
+                p.start()
+            took = max(queue.get() for _ in procs)
+            for p in procs:
+                p.join()
+            if kind != "datasketch":
+                memory = store.stats()["server_used_memory"]
+                assert len(store) == len(data), (len(store), len(data))
+                store.drop()
+            store.close()
+            print(f"redis, {workers} worker(s), {kind}: {len(data) / took:,.0f} articles/s"
+                  + (f" (server memory {memory / len(data):,.0f} bytes per article)"
+                     if kind != "datasketch" else ""), flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("section", choices=("file", "million", "redis"))
+    parser.add_argument("--docs", type=int, default=5000, help="articles in the feed")
+    parser.add_argument("--probes", type=int, default=500, help="new articles to query")
+    parser.add_argument("--million", type=int, default=1_000_000)
+    parser.add_argument("--dir", help="folder for the index files (default: a temp folder)")
+    parser.add_argument("--redis", default=os.environ.get("REDIS_URL",
+                                                          "redis://127.0.0.1:6379/14"))
+    args = parser.parse_args()
+    {"file": section_file, "million": section_million, "redis": section_redis}[args.section](args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,342 @@
+"""Many documents at once: signatures straight from raw text, and analysis on all cores.
+
+Two paths serve large feeds:
+
+- :func:`signatures_of_texts` is the signature-only path (repair, normalize, word shingles,
+  MinHash of the whole text), for callers that want datasketch-compatible signatures and
+  nothing else.
+- :func:`analyze_many` and :func:`prefetch` run :func:`dedup.document.analyze` in worker
+  processes, in chunks, and give the results back in input order, equal to the serial ones.
+  Features travel back packed into a few flat arrays per chunk: pickling them as objects cost
+  more in the parent than the analysis saved (see docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+
+from dedup.config import Config
+from dedup.document import Document, Features, Unit, analyze
+from dedup.errors import ConfigError
+from dedup.minhash import MinHasher
+from dedup.normalize import normalize
+from dedup.repair import repair_count
+from dedup.repeats import Repeat
+from dedup.shingle import U32, ngram_hashes, token_hashes
+
+__all__ = [
+    "Prefetch",
+    "analyze_many",
+    "available_workers",
+    "prefetch",
+    "signature_of_text",
+    "signatures_of_texts",
+    "word_shingles_of_text",
+]
+
+_CHUNK = 32
+_pools: dict[int, ProcessPoolExecutor] = {}
+_pools_lock = threading.Lock()
+_active: list[Prefetch] = []
+
+
+def available_workers() -> int:
+    """Return the number of cores this process may use (at least 1).
+
+    >>> available_workers() >= 1
+    True
+    """
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _check_workers(workers: int) -> int:
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ConfigError(f"'workers' must be a whole number >= 1 (got {workers!r})")
+    return workers
+
+
+# -- the signature-only path ------------------------------------------------------------------
+
+
+def word_shingles_of_text(text: str, ngram: int = 5) -> U32:
+    """Return the word n-gram shingles of a raw text: repaired, then normalized.
+
+    >>> word_shingles_of_text("Donâ€™t PANIC, the   bridge is open!", 5).size
+    1
+    """
+    repaired, _ = repair_count(text)
+    return ngram_hashes(token_hashes(normalize(repaired)), ngram)
+
+
+def signature_of_text(text: str, hasher: MinHasher, ngram: int = 5) -> U32:
+    """Return the MinHash signature of a raw text's word shingles.
+
+    >>> hasher = MinHasher(num_perm=16, seed=1)
+    >>> a = signature_of_text("The council approved the new budget on Tuesday night.", hasher)
+    >>> b = signature_of_text("the council approved the new budget, on tuesday night", hasher)
+    >>> bool((a == b).all())
+    True
+    """
+    signature: U32 = hasher.signatures([word_shingles_of_text(text, ngram)])[0]
+    return signature
+
+
+def signatures_of_texts(texts: Iterable[str], config: Config | None = None,
+                        batch: int = 256) -> U32:
+    """Return the ``(n, num_perm)`` signatures of raw texts (repair, normalize, shingle, sign).
+
+    Signatures equal datasketch's for the same shingle hashes (see :mod:`dedup.minhash`).
+
+    Args:
+        texts: The texts; read a batch at a time.
+        config: Uses ``num_perm``, ``seed`` and ``word_ngram``.
+        batch: Texts shingled before each call to the signer.
+
+    >>> signatures_of_texts(["one text here", "another text"]).shape
+    (2, 128)
+    """
+    cfg = config or Config()
+    hasher = MinHasher(cfg.num_perm, cfg.seed)
+    blocks: list[U32] = []
+    pending: list[U32] = []
+    for text in texts:
+        pending.append(word_shingles_of_text(text, cfg.word_ngram))
+        if len(pending) >= batch:
+            blocks.append(hasher.signatures(pending))
+            pending = []
+    if pending or not blocks:
+        blocks.append(hasher.signatures(pending))
+    return np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
+
+
+# -- packing features for the trip between processes ----------------------------------------
+
+
+def _pack(features: list[Features]) -> tuple[Any, ...]:
+    """Flatten a chunk's features into tuples and a few arrays (cheap to pickle)."""
+    units = [u for f in features for u in f.units]
+    scalars = [
+        (f.id, f.source, f.published, f.encoding, f.text, f.repairs,
+         [(r.line, r.first_line, r.similarity, r.exact, r.end_line, r.first_end_line)
+          for r in f.repeats],
+         tuple(sorted(f.removed_lines)), f.exact_key, f.words, f.truncated, len(f.units),
+         len(f.shingles), f.extra)
+        for f in features
+    ]
+    shingles = np.concatenate([f.shingles for f in features]) if features else np.empty(
+        0, np.uint32)
+    unit_ints = np.array([(u.line, u.end_line, u.words, len(u.stems)) for u in units],
+                         dtype=np.int64).reshape(-1, 4)
+    keys = np.array([u.key for u in units], dtype=np.uint64)
+    stems = np.concatenate([u.stems for u in units]) if units else np.empty(0, np.uint32)
+    return scalars, shingles, unit_ints, keys, stems
+
+
+def _unpack(packed: tuple[Any, ...]) -> list[Features]:
+    """Rebuild the features of :func:`_pack`; arrays become views of the chunk's arrays."""
+    scalars, shingles, unit_ints, keys, stems = packed
+    stem_parts = np.split(stems, np.cumsum(unit_ints[:, 3])[:-1]) if len(unit_ints) else []
+    shingle_parts = np.split(shingles, np.cumsum([s[12] for s in scalars])[:-1])
+    ints = unit_ints[:, :3].tolist()
+    key_list = keys.tolist()
+    out: list[Features] = []
+    pos = 0
+    for (doc_id, source, published, encoding, text, repairs, repeats, removed, exact_key,
+         words, truncated, n_units, _, extra), doc_shingles in zip(scalars, shingle_parts,
+                                                                   strict=True):
+        units = [Unit(ints[k][0], ints[k][1], ints[k][2], stem_parts[k], key_list[k])
+                 for k in range(pos, pos + n_units)]
+        pos += n_units
+        out.append(Features(
+            id=doc_id, source=source, published=published, encoding=encoding, text=text,
+            repairs=repairs, repeats=[Repeat(*r) for r in repeats],
+            removed_lines=frozenset(removed), shingles=doc_shingles, exact_key=exact_key,
+            units=units, words=words, truncated=truncated, extra=extra,
+        ))
+    return out
+
+
+def _analyze_chunk(documents: list[Document], config: Config) -> tuple[Any, ...]:
+    return _pack([analyze(doc, config) for doc in documents])
+
+
+# -- worker processes ---------------------------------------------------------------------------
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """Return a pool of ``workers`` processes, started once and kept for the process's life."""
+    with _pools_lock:
+        pool = _pools.get(workers)
+        if pool is None:
+            # forkserver: workers start from a clean process, whatever threads the parent has.
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context(
+                "forkserver" if "forkserver" in methods else "spawn")
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            _pools[workers] = pool
+        return pool
+
+
+@atexit.register
+def _shutdown_pools() -> None:
+    with _pools_lock:
+        for pool in _pools.values():
+            pool.shutdown(wait=True, cancel_futures=True)
+        _pools.clear()
+
+
+def _chunks(documents: Sequence[Document], size: int) -> Iterator[list[Document]]:
+    for start in range(0, len(documents), size):
+        yield list(documents[start : start + size])
+
+
+def analyze_many(documents: Sequence[Document], config: Config, workers: int = 1,
+                 chunk_size: int = _CHUNK) -> list[Features]:
+    """Analyze documents, in ``workers`` processes when more than 1; results in input order.
+
+    The result equals ``[analyze(d, config) for d in documents]``. Documents that an active
+    :func:`prefetch` already analyzed are taken from it.
+
+    Args:
+        documents: The documents.
+        config: As for :func:`dedup.document.analyze`.
+        workers: Processes to use; 1 analyzes here, in this process.
+        chunk_size: Documents sent to a worker at once.
+
+    Raises:
+        ConfigError: if ``workers`` or ``chunk_size`` is not a whole number >= 1.
+
+    >>> [f.words for f in analyze_many([Document("a", "One two three.")], Config())]
+    [3]
+    """
+    _check_workers(workers)
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise ConfigError(f"'chunk_size' must be a whole number >= 1 (got {chunk_size!r})")
+    done: dict[int, Features] = {}
+    for ahead in _active:
+        if ahead.config == config:
+            done.update(ahead.take(documents))
+    missing = [d for d in documents if id(d) not in done]
+    if workers > 1 and len(missing) > chunk_size:
+        pool = _pool(workers)
+        futures = [pool.submit(_analyze_chunk, chunk, config)
+                   for chunk in _chunks(missing, chunk_size)]
+        fresh = [f for future in futures for f in _unpack(future.result())]
+    else:
+        fresh = [analyze(doc, config) for doc in missing]
+    for doc, feat in zip(missing, fresh, strict=True):
+        done[id(doc)] = feat
+    return [done[id(doc)] for doc in documents]
+
+
+class Prefetch:
+    """Documents passed through unchanged while worker processes analyze them ahead.
+
+    Iterate over it where the documents would go (``scan(prefetch(docs, ...))``): while the
+    caller matches one batch, the workers analyze the next ones, and :func:`analyze_many`
+    (which :class:`dedup.detector.Detector` calls) takes their results instead of analyzing
+    again. Use it as a context manager so that it is active exactly while it is read.
+
+    Args:
+        documents: The documents, read lazily.
+        config: The configuration the caller will analyze with; other configs are ignored.
+        workers: Worker processes.
+        chunk_size: Documents per task.
+        ahead: How many documents may be read and analyzed beyond those handed out.
+    """
+
+    def __init__(self, documents: Iterable[Document], config: Config, workers: int,
+                 chunk_size: int = _CHUNK, ahead: int = 2048) -> None:
+        self.config = config
+        self.workers = _check_workers(workers)
+        self.chunk_size = max(1, chunk_size)
+        self.ahead = max(self.chunk_size, ahead)
+        self._source = iter(documents)
+        self._queue: deque[Document] = deque()
+        # Keyed by id(); each entry keeps its document, so that no id is reused meanwhile.
+        self._results: dict[int, tuple[Document, Features]] = {}
+        self._futures: dict[int, tuple[list[Document], Future[tuple[Any, ...]]]] = {}
+        self._owner: dict[int, int] = {}
+        self._next_chunk = 0
+
+    def __enter__(self) -> Prefetch:
+        _active.append(self)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self in _active:
+            _active.remove(self)
+        for _, future in self._futures.values():
+            future.cancel()
+
+    def _fill(self) -> None:
+        """Read and submit chunks until ``ahead`` documents are queued (or the input ends)."""
+        while len(self._queue) < self.ahead:
+            chunk: list[Document] = []
+            for doc in self._source:
+                chunk.append(doc)
+                if len(chunk) >= self.chunk_size:
+                    break
+            if not chunk:
+                return
+            self._queue.extend(chunk)
+            if self.workers > 1:
+                number = self._next_chunk
+                self._next_chunk += 1
+                self._futures[number] = (chunk, _pool(self.workers).submit(
+                    _analyze_chunk, chunk, self.config))
+                for doc in chunk:
+                    self._owner[id(doc)] = number
+
+    def __iter__(self) -> Iterator[Document]:
+        while True:
+            self._fill()
+            if not self._queue:
+                return
+            yield self._queue.popleft()
+
+    def take(self, documents: Sequence[Document]) -> dict[int, Features]:
+        """Return (and forget) the analyses of those ``documents`` that were prefetched."""
+        found: dict[int, Features] = {}
+        for doc in documents:
+            key = id(doc)
+            if key not in self._results:
+                number = self._owner.get(key)
+                if number is None or number not in self._futures or not any(
+                        d is doc for d in self._futures[number][0]):
+                    continue
+                chunk, future = self._futures.pop(number)
+                for d, feat in zip(chunk, _unpack(future.result()), strict=True):
+                    self._results[id(d)] = (d, feat)
+            entry = self._results.get(key)
+            if entry is not None and entry[0] is doc:
+                del self._results[key]
+                self._owner.pop(key, None)
+                found[key] = entry[1]
+        return found
+
+
+def prefetch(documents: Iterable[Document], config: Config, workers: int,
+             chunk_size: int = _CHUNK, ahead: int = 2048) -> Prefetch:
+    """Return a :class:`Prefetch` over ``documents`` (use it in a ``with`` block).
+
+    >>> docs = [Document(str(i), "Officials said the bridge would reopen.") for i in range(3)]
+    >>> with prefetch(docs, Config(), workers=1) as ahead:
+    ...     [d.id for d in ahead]
+    ['0', '1', '2']
+    """
+    return Prefetch(documents, config, workers, chunk_size, ahead)

@@ -1,0 +1,274 @@
+"""Where a detector keeps what it has seen: in memory, in one SQLite file, or on Redis.
+
+Every backend holds the same things: a header saying how the index was made, one record per
+document (id, source, publication date, lengths and the verification data of
+:mod:`dedup.store.codec`), and posting lists from 64-bit keys to document numbers, of four
+kinds: document LSH bands, sentence (passage) LSH bands, exact-text keys and sentence keys
+(whose counts say which sentences are boilerplate). The detector talks to a backend only
+through :class:`Store`, so that a report does not depend on where the index lives.
+
+>>> store, config = open_store(None, None)
+>>> type(store).__name__, config.num_perm
+('MemoryStore', 128)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from dedup import __version__
+from dedup.config import Config
+from dedup.errors import ConfigError, IndexMismatchError
+from dedup.shingle import U64
+
+__all__ = [
+    "DOC",
+    "EXACT",
+    "FORMAT_VERSION",
+    "KINDS",
+    "PASSAGE",
+    "UNIT",
+    "Entry",
+    "Record",
+    "Store",
+    "check_header",
+    "make_header",
+    "open_store",
+]
+
+#: Version of the stored layout; raised whenever a reader of the old one would misread.
+FORMAT_VERSION = 1
+#: Posting kinds: document bands, sentence bands, exact-text keys, sentence keys.
+DOC, PASSAGE, EXACT, UNIT = 0, 1, 2, 3
+KINDS = (DOC, PASSAGE, EXACT, UNIT)
+KIND_NAMES = ("doc_bands", "passage_bands", "exact", "units")
+# How the stored keys were computed: changing any of these changes every key.
+_SCHEMES = {
+    "hash_scheme": "affine32",
+    "shingle_hash": "poly64-fmix64-top32",
+    "band_hash": "splitmix64-bands-v1",
+    "unit_key": "blake2b-64",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One analyzed document, ready to be written: its record and its posting keys.
+
+    ``keys`` holds, per kind (:data:`DOC`, :data:`PASSAGE`, :data:`EXACT`, :data:`UNIT`), the
+    distinct uint64 keys the document is posted under.
+    """
+
+    id: str
+    source: str | None
+    published: str | None
+    published_ts: float | None
+    words: int
+    chars: int
+    payload: bytes
+    keys: tuple[U64, U64, U64, U64]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A stored document: its number, metadata and verification data (see codec)."""
+
+    num: int
+    id: str
+    source: str | None
+    published: str | None
+    published_ts: float | None
+    added_ts: float
+    words: int
+    chars: int
+    payload: bytes
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What a backend does for the detector; every method that writes is atomic.
+
+    Document numbers are assigned by the store, increase in the order documents are added,
+    and are never reused.
+    """
+
+    location: str
+
+    def header(self) -> dict[str, Any] | None:
+        """Return the stored header, or ``None`` for an empty, new index."""
+
+    def create(self, header: dict[str, Any]) -> None:
+        """Write the header of a new index (a no-op if one is there; see check_header)."""
+
+    def sync(self) -> None:
+        """Catch up with what other processes wrote (a no-op for shared servers)."""
+
+    def __len__(self) -> int:
+        """Return the number of stored documents."""
+
+    def stored(self, ids: Iterable[str]) -> set[str]:
+        """Return which of ``ids`` are stored."""
+
+    def lookup(self, kind: int, keys: U64, limit: int) -> dict[int, list[int] | None]:
+        """Return, for each of ``keys`` that has postings, their document numbers (sorted).
+
+        A key posted for more than ``limit`` documents maps to ``None`` (a stop bucket).
+        """
+
+    def counts(self, kind: int, keys: U64) -> dict[int, int]:
+        """Return, for each of ``keys`` that has postings, how many documents it has."""
+
+    def records(self, nums: Sequence[int]) -> dict[int, Record]:
+        """Return the records of those ``nums`` that are stored."""
+
+    def find(self, ids: Iterable[str]) -> dict[str, Record]:
+        """Return the records of those ``ids`` that are stored."""
+
+    def add(self, entries: Sequence[Entry], added_ts: float) -> list[int]:
+        """Store ``entries`` in one transaction and return their numbers.
+
+        Raises:
+            InputError: if an id is stored already; nothing is written then.
+        """
+
+    def remove(self, ids: Iterable[str]) -> list[str]:
+        """Remove documents by id in one transaction; return the ids that were stored."""
+
+    def expired(self, before: float) -> list[str]:
+        """Return the ids of documents published (else added) before ``before`` (epoch s)."""
+
+    def stats(self) -> dict[str, Any]:
+        """Return sizes: documents, postings per kind, bytes."""
+
+    def check(self) -> list[str]:
+        """Return integrity problems (an empty list when the index is sound)."""
+
+    def close(self) -> None:
+        """Release connections and files."""
+
+
+def make_header(config: Config) -> dict[str, Any]:
+    """Return the header that records how an index is made.
+
+    >>> make_header(Config())["format_version"]
+    1
+    """
+    return {"format": "dedup-index", "format_version": FORMAT_VERSION, **_SCHEMES,
+            "dedup_version": __version__, "config": config.to_dict()}
+
+
+def _show(value: object) -> str:
+    return "(not set)" if value is _MISSING else json.dumps(value)
+
+
+_MISSING = object()
+
+
+def check_header(header: dict[str, Any], config: Config | None, location: str) -> Config:
+    """Return the config an index was made with, after checking it against ``config``.
+
+    Args:
+        header: The stored header.
+        config: The settings asked for, or ``None`` to take the stored ones.
+        location: Where the index is, for messages.
+
+    Raises:
+        IndexMismatchError: naming every setting that differs, with both values, or saying
+            that the header is not a dedup index's.
+
+    >>> header = make_header(Config())
+    >>> check_header(header, Config(num_perm=64), "feed.dedup")
+    Traceback (most recent call last):
+    ...
+    dedup.errors.IndexMismatchError: index feed.dedup was built with other settings: \
+num_perm: index 128, asked 64. Open it with the index's settings, or build a new index.
+    """
+    if header.get("format") != "dedup-index":
+        raise IndexMismatchError(f"{location} is not a dedup index (no dedup header found)")
+    if header.get("format_version") != FORMAT_VERSION:
+        raise IndexMismatchError(
+            f"index {location} has format version {header.get('format_version')!r}; this "
+            f"dedup {__version__} reads version {FORMAT_VERSION}: use the dedup version that "
+            "wrote it, or build the index again"
+        )
+    diffs = [f"{name}: index {_show(header.get(name, _MISSING))}, this dedup {_show(value)}"
+             for name, value in _SCHEMES.items() if header.get(name, _MISSING) != value]
+    stored = header.get("config")
+    if not isinstance(stored, dict):
+        raise IndexMismatchError(f"{location} is not a dedup index (its header has no config)")
+    if config is not None:
+        wanted = config.to_dict()
+        for name in sorted(set(stored) | set(wanted)):
+            have, want = stored.get(name, _MISSING), wanted.get(name, _MISSING)
+            if have != want:
+                diffs.append(f"{name}: index {_show(have)}, asked {_show(want)}")
+    if diffs:
+        raise IndexMismatchError(
+            f"index {location} was built with other settings: {'; '.join(diffs)}. Open it "
+            "with the index's settings, or build a new index."
+        )
+    if config is not None:
+        return config
+    try:
+        return Config(**stored)
+    except (TypeError, ConfigError) as exc:
+        raise IndexMismatchError(
+            f"index {location} has settings this dedup does not know ({exc}): use the dedup "
+            "version that wrote it"
+        ) from exc
+
+
+def _is_redis(location: str) -> bool:
+    return location.startswith(("redis://", "rediss://", "unix://"))
+
+
+def open_store(index: str | os.PathLike[str] | Store | None,
+               config: Config | None) -> tuple[Store, Config]:
+    """Open (or create) the index named by ``index`` and return it with its settings.
+
+    Args:
+        index: ``None`` for a new in-memory index, a file path for an SQLite index, a
+            ``redis://host:port/db`` URL (with optional ``?name=NAME``) for a Redis index, or
+            a :class:`Store`.
+        config: The settings to use; ``None`` takes a stored index's own (or the defaults).
+
+    Raises:
+        IndexMismatchError: if the index was made with other settings, or is not an index.
+    """
+    store: Store
+    if index is None:
+        from dedup.store.memory import MemoryStore
+
+        store = MemoryStore()
+    elif isinstance(index, str | os.PathLike):
+        location = os.fspath(index)
+        if _is_redis(location):
+            from dedup.store.redis import RedisStore
+
+            store = RedisStore(location)
+        else:
+            from dedup.store.sqlite import SQLiteStore
+
+            store = SQLiteStore(Path(location))
+    elif isinstance(index, Store):
+        store = index
+    else:
+        raise TypeError(f"'index' must be None, a path, a redis:// URL or a Store "
+                        f"(got {type(index).__name__})")
+    try:
+        header = store.header()
+        if header is None:
+            chosen = config or Config()
+            store.create(make_header(chosen))
+            header = store.header()
+            if header is None:  # pragma: no cover - a backend that forgets its header
+                raise IndexMismatchError(f"index {store.location} did not keep its header")
+        return store, check_header(header, config, store.location)
+    except BaseException:
+        store.close()
+        raise

@@ -1,0 +1,244 @@
+"""Index backends: one suite over memory, SQLite and Redis, plus what only a file can get wrong."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dedup import Config, Document, IndexMismatchError, InputError, analyze
+from dedup.store import (
+    DOC,
+    EXACT,
+    PASSAGE,
+    UNIT,
+    Entry,
+    Store,
+    check_header,
+    make_header,
+    open_store,
+)
+from dedup.store.codec import decode_features, encode_features, pack_ints, unpack_ints
+from dedup.store.memory import MemoryStore
+from dedup.store.sqlite import FANOUT, SQLiteStore
+from tests.conftest import SEEDS
+from tests.test_redis import drop, redis_index_url
+
+BACKENDS = ["memory", "sqlite", "redis"]
+
+
+def _location(kind: str, tmp_path: Path) -> Iterator[str | None]:
+    if kind == "memory":
+        yield None
+    elif kind == "sqlite":
+        yield str(tmp_path / "feed.dedup")
+    else:
+        url = redis_index_url("store")
+        yield url
+        drop(url)
+
+
+@pytest.fixture(params=BACKENDS)
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | None]:
+    """Where a new, empty index lives, once per backend."""
+    yield from _location(request.param, tmp_path)
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def kept(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | None]:
+    """Where a new, empty index that outlives its store object lives."""
+    yield from _location(request.param, tmp_path)
+
+
+@pytest.fixture
+def store(location: str | None) -> Iterator[Store]:
+    opened, _ = open_store(location, Config())
+    yield opened
+    opened.close()
+
+
+def _keys(*values: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    parts = [np.array(v, dtype=np.uint64) for v in values]
+    while len(parts) < 4:
+        parts.append(np.zeros(0, dtype=np.uint64))
+    return parts[0], parts[1], parts[2], parts[3]
+
+
+def _entry(doc_id: str, doc: list[int], passage: list[int] = (), exact: list[int] = (),
+           units: list[int] = (), published_ts: float | None = None) -> Entry:
+    return Entry(doc_id, f"src/{doc_id}", None, published_ts, 10, 50, b"payload-" +
+                 doc_id.encode(), _keys(doc, list(passage), list(exact), list(units)))
+
+
+def test_add_then_lookup_counts_and_records(store: Store) -> None:
+    big = 2**64 - 1
+    nums = store.add([_entry("a", [1, 2, big], [7], [9], [5]),
+                      _entry("b", [2, 3], [7, 8], [], [5])], added_ts=100.0)
+    assert nums == sorted(nums)
+    assert len(set(nums)) == 2
+    a, b = nums
+    assert len(store) == 2
+    assert store.lookup(DOC, np.array([1, 2, 3, 4, big], dtype=np.uint64), limit=10) == {
+        1: [a], 2: [a, b], 3: [b], big: [a]}
+    assert store.lookup(PASSAGE, np.array([7], dtype=np.uint64), limit=1) == {7: None}
+    assert store.lookup(EXACT, np.array([9], dtype=np.uint64), limit=10) == {9: [a]}
+    assert store.counts(UNIT, np.array([5, 6], dtype=np.uint64)) == {5: 2}
+    record = store.records([b, 999])[b]
+    assert (record.id, record.source, record.payload, record.added_ts) == (
+        "b", "src/b", b"payload-b", 100.0)
+    assert set(store.find(["a", "zz"])) == {"a"}
+    assert store.stored(["a", "b", "c"]) == {"a", "b"}
+    assert store.check() == []
+
+
+def test_a_duplicate_id_writes_nothing_of_its_batch(store: Store) -> None:
+    store.add([_entry("a", [1])], 0.0)
+    with pytest.raises(InputError, match="duplicate id 'a'"):
+        store.add([_entry("new", [2]), _entry("a", [3])], 0.0)
+    with pytest.raises(InputError, match="duplicate id 'x'"):
+        store.add([_entry("x", [2]), _entry("x", [3])], 0.0)
+    assert len(store) == 1
+    assert store.lookup(DOC, np.array([2, 3], dtype=np.uint64), 10) == {}
+    assert store.check() == []
+
+
+def test_remove_takes_postings_along_and_never_reuses_numbers(store: Store) -> None:
+    first = store.add([_entry("a", [1, 2], [7], [9], [5]), _entry("b", [2])], 0.0)
+    assert store.remove(["a", "nope", "a"]) == ["a"]
+    assert store.remove(["a"]) == []
+    assert len(store) == 1
+    assert store.lookup(DOC, np.array([1, 2], dtype=np.uint64), 10) == {2: [first[1]]}
+    assert store.counts(UNIT, np.array([5], dtype=np.uint64)) == {}
+    assert store.check() == []
+    (again,) = store.add([_entry("a", [1])], 0.0)
+    assert again > max(first)
+
+
+def test_expired_uses_publication_else_addition_time(store: Store) -> None:
+    store.add([_entry("old", [1], published_ts=10.0), _entry("new", [2], published_ts=500.0),
+               _entry("undated", [3])], added_ts=200.0)
+    assert sorted(store.expired(300.0)) == ["old", "undated"]
+    assert store.expired(5.0) == []
+
+
+def test_many_batches_merge_segments_and_stay_right(store: Store) -> None:
+    rng = np.random.default_rng(1)
+    keys = {}
+    for batch in range(FANOUT * 2 + 3):
+        entries = []
+        for i in range(5):
+            doc_id = f"d{batch}-{i}"
+            keys[doc_id] = rng.integers(1, 2**63, 3).tolist()
+            entries.append(_entry(doc_id, keys[doc_id], units=[42]))
+        store.add(entries, 0.0)
+    found = store.find(keys)
+    for doc_id, doc_keys in keys.items():
+        got = store.lookup(DOC, np.array(doc_keys, dtype=np.uint64), 10)
+        assert got == {k: [found[doc_id].num] for k in doc_keys}
+    assert store.counts(UNIT, np.array([42], dtype=np.uint64)) == {42: len(keys)}
+    assert store.remove([f"d{b}-0" for b in range(FANOUT * 2 + 3)])
+    assert store.counts(UNIT, np.array([42], dtype=np.uint64)) == {42: len(keys) - 19}
+    assert store.check() == []
+
+
+def test_the_header_records_how_the_index_was_made(kept: str) -> None:
+    location = kept
+    store, config = open_store(location, Config(num_perm=64, word_ngram=4))
+    store.close()
+    store, config = open_store(location, None)
+    store.close()
+    assert (config.num_perm, config.word_ngram) == (64, 4)
+    with pytest.raises(IndexMismatchError) as info:
+        open_store(location, Config(word_ngram=3, threshold=0.6))
+    message = str(info.value)
+    for part in ("num_perm: index 64, asked 128", "word_ngram: index 4, asked 3",
+                 "threshold: index 0.5, asked 0.6"):
+        assert part in message
+
+
+def test_a_header_of_another_format_is_refused() -> None:
+    header = make_header(Config())
+    with pytest.raises(IndexMismatchError, match="format version 99"):
+        check_header({**header, "format_version": 99}, None, "x")
+    with pytest.raises(IndexMismatchError, match="hash_scheme: index \"old\""):
+        check_header({**header, "hash_scheme": "old"}, None, "x")
+    with pytest.raises(IndexMismatchError, match="unknown_setting: index 3, asked"):
+        check_header({**header, "config": {**header["config"], "unknown_setting": 3}},
+                     Config(), "x")
+    with pytest.raises(IndexMismatchError, match="settings this dedup does not know"):
+        check_header({**header, "config": {**header["config"], "unknown_setting": 3}},
+                     None, "x")
+    with pytest.raises(IndexMismatchError, match="not a dedup index"):
+        check_header({"format": "other"}, None, "x")
+
+
+def test_files_that_are_not_indexes_say_so(tmp_path: Path) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("hello", encoding="utf-8")
+    with pytest.raises(IndexMismatchError, match=r"notes\.txt is not a dedup index \(not an "
+                       "SQLite file\\)"):
+        open_store(text, None)
+    other = tmp_path / "app.db"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE users(name TEXT)")
+    db.close()
+    with pytest.raises(IndexMismatchError, match=r"SQLite file but not a dedup index "
+                       r"\(tables: users\)"):
+        open_store(other, None)
+    with pytest.raises(IndexMismatchError, match="is a folder"):
+        open_store(tmp_path, None)
+    assert text.read_text(encoding="utf-8") == "hello"
+
+
+def test_an_empty_file_becomes_an_index(tmp_path: Path) -> None:
+    path = tmp_path / "new.dedup"
+    path.touch()
+    store, _ = open_store(path, None)
+    assert store.header() is not None
+    assert isinstance(store, SQLiteStore)
+    store.close()
+
+
+def test_sqlite_sees_what_another_connection_wrote(tmp_path: Path) -> None:
+    path = tmp_path / "feed.dedup"
+    writer, _ = open_store(path, Config())
+    reader, _ = open_store(path, Config())
+    try:
+        reader.sync()
+        writer.add([_entry("a", [1])], 0.0)
+        assert reader.lookup(DOC, np.array([1], dtype=np.uint64), 10) == {}  # not synced yet
+        reader.sync()
+        assert reader.lookup(DOC, np.array([1], dtype=np.uint64), 10) == {1: [0]}
+        writer.remove(["a"])
+        reader.sync()
+        assert reader.lookup(DOC, np.array([1], dtype=np.uint64), 10) == {}
+    finally:
+        writer.close()
+        reader.close()
+
+
+def test_memory_store_is_the_default() -> None:
+    store, config = open_store(None, None)
+    assert isinstance(store, MemoryStore)
+    assert config == Config()
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in SEEDS.glob("*.txt")))
+def test_codec_rebuilds_what_verification_reads(name: str) -> None:
+    feat = analyze(Document("x", (SEEDS / name).read_text(encoding="utf-8")), Config())
+    back = decode_features(encode_features(feat), "x", "src", "2024-01-01")
+    assert back.shingles.tolist() == feat.shingles.tolist()
+    assert (back.exact_key, back.words, back.truncated) == (feat.exact_key, feat.words,
+                                                            feat.truncated)
+    assert [(u.line, u.end_line, u.words, u.key, u.stems.tolist()) for u in back.units] == [
+        (u.line, u.end_line, u.words, u.key, u.stems.tolist()) for u in feat.units]
+    assert (back.source, back.published) == ("src", "2024-01-01")
+
+
+@pytest.mark.parametrize("values", [[], [0], [5, 5, 9], [1, 2**63, 2**64 - 1]])
+def test_pack_ints_round_trips(values: list[int]) -> None:
+    array = np.array(values, dtype=np.uint64)
+    assert unpack_ints(pack_ints(array)).tolist() == values
