@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import json
+import os
+import stat
 import sys
+import tempfile
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -14,13 +19,14 @@ from dedup import __version__
 from dedup.config import Config
 from dedup.detector import Detector, Problem, scan
 from dedup.errors import ConfigError, IndexMismatchError
-from dedup.io import read_paths
+from dedup.io import DEFAULT_MAX_BYTES, read_paths
 from dedup.parallel import prefetch
 from dedup.report import write_report
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_DUPLICATES, EXIT_USAGE, EXIT_INPUT = 0, 1, 2, 3
+EXIT_INTERRUPTED, EXIT_INTERNAL = 130, 70
 _DEFAULTS = Config()
 
 
@@ -29,7 +35,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="dedup",
         description="Find near-duplicate, syndicated and rewritten news articles.",
         epilog="Exit codes: 0 ran fine; 1 found duplicates (with --fail-on-duplicates); "
-        "2 usage error; 3 some input could not be read (the rest was reported).",
+        "2 usage error, or the report cannot be written; 3 some input could not be read (the "
+        "rest was reported); 70 internal error; 130 interrupted (Ctrl-C).",
     )
     parser.add_argument("--version", action="version", version=f"dedup {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -129,20 +136,96 @@ def _parser() -> argparse.ArgumentParser:
         default=_DEFAULTS.remove_threshold,
         help="similarity from which a repeated paragraph is dropped before comparison",
     )
-    settings.add_argument(
+    limits = scan_cmd.add_argument_group(
+        "limits", "caps that keep one huge or odd input from exhausting time or memory; "
+        "a document they cut is flagged 'truncated' in the report (docs/robustness.md)")
+    limits.add_argument(
         "--max-chars",
         type=int,
         default=_DEFAULTS.max_chars,
-        help="documents longer than this are cut for comparison (and flagged)",
+        help="documents longer than this many characters are cut for comparison",
+    )
+    limits.add_argument(
+        "--max-sentences",
+        type=int,
+        default=_DEFAULTS.max_sentences,
+        help="sentences of a document past this many are not aligned (alignment costs the "
+        "product of two documents' sentence counts)",
+    )
+    limits.add_argument(
+        "--max-paragraphs",
+        type=int,
+        default=_DEFAULTS.max_paragraphs,
+        help="paragraphs of a document past this many are not checked for internal repeats",
+    )
+    limits.add_argument(
+        "--max-bytes",
+        type=int,
+        default=DEFAULT_MAX_BYTES,
+        help="JSONL lines longer than this many bytes are reported and skipped; text files "
+        "longer than this are read up to it (and reported)",
     )
     _add_index_commands(commands)
     return parser
 
 
-def _open_output(name: str) -> TextIO:
-    if name == "-":
-        return sys.stdout
-    return open(name, "w", encoding="utf-8", errors="backslashreplace")
+class _Output:
+    """Where the report goes: stdout, or a file that only a complete report replaces.
+
+    A file is written beside its target and renamed over it at the end, so that an
+    interrupted or failed scan never leaves half a report or destroys the previous one.
+    Characters the stream cannot encode (lone surrogates from broken input) are written as
+    backslash escapes, which is also what JSON calls them.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._temp: str | None = None
+        if name == "-":
+            if sys.stdout is None:
+                raise OSError(errno.EBADF, "stdout is closed")
+            reconfigure = getattr(sys.stdout, "reconfigure", None)
+            if reconfigure is not None:
+                reconfigure(errors="backslashreplace")
+            self.stream: TextIO = sys.stdout
+            return
+        target = Path(name)
+        if target.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "it is a folder")
+        if target.exists() and not stat.S_ISREG(target.stat().st_mode):
+            # A device or a pipe (/dev/stdout, a FIFO) is written directly.
+            self.stream = open(name, "w", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115
+            return
+        fd, self._temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial",
+                                          dir=target.parent)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(fd, 0o666 & ~mask)
+        self.stream = os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace")
+
+    def commit(self) -> None:
+        """Flush the report and put it in place."""
+        self.stream.flush()
+        if self.stream is not sys.stdout:
+            self.stream.close()
+        if self._temp is not None:
+            os.replace(self._temp, self.name)
+            self._temp = None
+
+    def discard(self) -> None:
+        """Drop a report that was not finished (the target file is left as it was)."""
+        if self.stream is not sys.stdout:
+            with contextlib.suppress(OSError):  # the write that failed already said why
+                self.stream.close()
+        if self._temp is not None:
+            Path(self._temp).unlink(missing_ok=True)
+            self._temp = None
+
+
+def _cannot_write(name: str, exc: OSError) -> int:
+    where = "stdout" if name == "-" else name
+    print(f"dedup: cannot write the report to {where}: {exc.strerror or exc}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def _scan(args: argparse.Namespace) -> int:
@@ -155,26 +238,44 @@ def _scan(args: argparse.Namespace) -> int:
         rewrite_threshold=args.rewrite_threshold,
         remove_threshold=args.remove_threshold,
         max_chars=args.max_chars,
+        max_sentences=args.max_sentences,
+        max_paragraphs=args.max_paragraphs,
     )
+    if args.max_bytes < 1:
+        raise ConfigError(f"'--max-bytes' must be a whole number >= 1 (got {args.max_bytes})")
     try:
-        out = _open_output(args.output)
+        out = _Output(args.output)
     except OSError as exc:
-        print(
-            f"dedup: cannot write the report to {args.output}: {exc.strerror or exc}",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
+        return _cannot_write(args.output, exc)
     problems: list[Problem] = []
-    with prefetch(read_paths(args.paths, problems), config, args.workers) as documents:
-        report = scan(documents, config, index=args.index, window=_days(args.window))
-    report.errors = problems + report.errors
-    color = {"auto": None, "always": True, "never": False}[args.color]
     try:
-        write_report(report, out, args.format, color=color)
-        out.flush()
-    finally:
-        if out is not sys.stdout:
-            out.close()
+        documents = read_paths(args.paths, problems, max_bytes=args.max_bytes)
+        with prefetch(documents, config, args.workers) as ahead:
+            report = scan(ahead, config, index=args.index, window=_days(args.window))
+        report.errors = problems + report.errors
+        color = {"auto": None, "always": True, "never": False}[args.color]
+        write_report(report, out.stream, args.format, color=color)
+        out.commit()
+    except KeyboardInterrupt:
+        out.discard()
+        kept = (f"; what was added to {args.index} before it stays there (run the same scan "
+                "again to add the rest)" if args.index else "")
+        print(f"dedup: interrupted, no report written{kept}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (``dedup scan ... | head``): nothing more to say to it, and
+        # nothing left for the interpreter to flush at exit.
+        out.discard()
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except OSError as exc:
+        out.discard()
+        if exc.filename is None or exc.filename == args.output:
+            return _cannot_write(args.output, exc)
+        raise
+    except BaseException:
+        out.discard()
+        raise
     if report.errors:
         return EXIT_INPUT
     if args.fail_on_duplicates and report.matches:
@@ -265,9 +366,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("dedup: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:
+        # A bug, or the machine out of memory: one line for the user, the traceback only
+        # when asked for, since a user can act on neither.
+        if os.environ.get("DEDUP_DEBUG"):
+            raise
+        print(f"dedup: internal error: {type(exc).__name__}: {exc}. Please report it with "
+              "the command that caused it (DEDUP_DEBUG=1 shows the traceback).",
+              file=sys.stderr)
+        return EXIT_INTERNAL
     return EXIT_USAGE
 
 

@@ -66,8 +66,14 @@ class Config:
     min_passages: int = 3
     rewrite_threshold: float = 0.3
     boilerplate_df: int = 5
-    # Limits that keep one bad record from eating the machine.
+    # Limits that keep one bad record from eating the machine (docs/robustness.md).
     max_chars: int = 2_000_000
+    # Sentence alignment costs time and memory in the product of two documents' sentence
+    # counts: sentences past this many take part in shingles, not in alignment.
+    max_sentences: int = 2_000
+    # Internal repeats are looked for among this many paragraphs: thousands of look-alike
+    # short lines (a log, a table) make every paragraph a candidate of every other.
+    max_paragraphs: int = 1_000
 
     def __post_init__(self) -> None:
         for name in (
@@ -82,6 +88,8 @@ class Config:
             "min_passages",
             "boilerplate_df",
             "max_chars",
+            "max_sentences",
+            "max_paragraphs",
         ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:

@@ -18,7 +18,7 @@ from dedup.normalize import normalize
 from dedup.paragraphs import Span, split_paragraphs, split_sentences
 from dedup.repair import repair_count
 from dedup.repeats import Repeat, find_repeats_in, removable
-from dedup.shingle import U32, U64, finalize, ngram_hashes, token_hashes
+from dedup.shingle import U32, U64, finalize, ngram_hashes, sorted_unique, token_hashes
 
 __all__ = ["Document", "Features", "Unit", "analyze", "passage_unit"]
 
@@ -96,24 +96,24 @@ class Features:
 
 def _units(sentences: list[Span], norms: list[str], stems: U64, config: Config) -> list[Unit]:
     """Cut the document's stem hashes back into sentences, dropping function words."""
-    stop = _stopword_stems(config.stem_chars)
+    # One pass over the whole document: per-sentence numpy calls cost more than the math.
+    content = ~np.isin(stems, _stopword_stems(config.stem_chars))
+    mixed = finalize(stems)
     units: list[Unit] = []
     pos = 0
     for sentence, norm in zip(sentences, norms, strict=True):
         if not norm:
             continue
         count = norm.count(" ") + 1
-        own = stems[pos : pos + count]
-        pos += count
+        start, pos = pos, pos + count
         if count < config.min_sentence_words:
             continue
-        content = own[~np.isin(own, stop, assume_unique=False)]
-        if content.size == 0:
+        own = mixed[start:pos][content[start:pos]]
+        if own.size == 0:
             continue
         key = int.from_bytes(hashlib.blake2b(norm.encode("utf-8", "surrogatepass"),
                                              digest_size=8).digest(), "little")
-        units.append(Unit(sentence.line, sentence.end_line, count, np.unique(finalize(content)),
-                          key))
+        units.append(Unit(sentence.line, sentence.end_line, count, sorted_unique(own), key))
     return units
 
 
@@ -132,7 +132,7 @@ def passage_unit(text: str, config: Config) -> Unit:
     content = stems[~np.isin(stems, _stopword_stems(config.stem_chars))]
     key = int.from_bytes(hashlib.blake2b(norm.encode("utf-8", "surrogatepass"),
                                          digest_size=8).digest(), "little")
-    return Unit(1, text.count("\n") + 1, len(stems), np.unique(finalize(content)), key)
+    return Unit(1, text.count("\n") + 1, len(stems), sorted_unique(finalize(content)), key)
 
 
 def analyze(document: Document, config: Config) -> Features:
@@ -140,7 +140,9 @@ def analyze(document: Document, config: Config) -> Features:
 
     Args:
         document: The article.
-        config: Uses the repeat, shingle and sentence settings and ``max_chars``.
+        config: Uses the repeat, shingle and sentence settings and the limits
+            ``max_chars``, ``max_sentences`` and ``max_paragraphs`` (``truncated`` says
+            when one of them cut the document).
 
     Returns:
         The features; the document's text is repaired, and paragraphs that repeat earlier
@@ -152,7 +154,9 @@ def analyze(document: Document, config: Config) -> Features:
         text = text[: config.max_chars]
     repaired, repairs = repair_count(text)
     paragraphs = split_paragraphs(repaired)
-    repeats = find_repeats_in(paragraphs, config)
+    if len(paragraphs) > config.max_paragraphs:
+        truncated = True  # later paragraphs are compared, not checked for repeats
+    repeats = find_repeats_in(paragraphs[: config.max_paragraphs], config)
     removed: set[int] = set()
     for r in removable(repeats, config.remove_threshold):
         removed.update(range(r.line, max(r.line, r.end_line) + 1))
@@ -162,6 +166,11 @@ def analyze(document: Document, config: Config) -> Features:
     joined = " ".join(n for n in norms if n)
     tokens = token_hashes(joined)
     stems = token_hashes(joined, prefix=config.stem_chars)
+    units = _units(sentences, norms, stems, config)
+    # Alignment costs grow with the product of two documents' sentence counts: past
+    # max_sentences, sentences still count in the shingles but are not aligned.
+    if len(units) > config.max_sentences:
+        units, truncated = units[: config.max_sentences], True
     return Features(
         id=document.id,
         source=document.source,
@@ -174,7 +183,7 @@ def analyze(document: Document, config: Config) -> Features:
         shingles=ngram_hashes(tokens, config.word_ngram),
         exact_key=hashlib.blake2b(joined.encode("utf-8", "surrogatepass"),
                                   digest_size=16).digest(),
-        units=_units(sentences, norms, stems, config),
+        units=units,
         words=len(tokens),
         truncated=truncated,
     )

@@ -11,7 +11,7 @@ import unicodedata
 
 import regex
 
-__all__ = ["normalize"]
+__all__ = ["folded_bytes", "normalize"]
 
 # Apostrophes join: "don't" and "dont" (a copy that lost its quote) compare equal.
 _APOSTROPHES = regex.compile(r"['’ʼ‘`´]")
@@ -45,6 +45,29 @@ _COMMON_REPLACEMENTS = tuple(
 def _fold_ascii(text: str) -> str:
     folded = text.encode("ascii").translate(_ASCII_FOLD, _ASCII_DELETE)
     return _SPACE_RUNS.sub(b" ", folded).strip(b" ").decode("ascii")
+
+
+def folded_bytes(text: str) -> bytes | None:
+    """Return the comparison form of ``text`` before spaces are collapsed, if it is ASCII.
+
+    The words of the result, split on runs of spaces, are exactly the words of
+    ``normalize(text)``; shingling straight from it skips building that string (see
+    :func:`dedup.shingle.token_hashes_of_bytes`). ``None`` when the text needs the general
+    Unicode path.
+
+    >>> folded_bytes("Don't PANIC!")
+    b'dont panic '
+    >>> folded_bytes("東京") is None
+    True
+    """
+    if not text.isascii():
+        text = _MARKS.sub("", unicodedata.normalize("NFKD", text)).casefold()
+        for char, replacement in _COMMON_REPLACEMENTS:
+            if char in text:
+                text = text.replace(char, replacement)
+        if not text.isascii():
+            return None
+    return text.encode("ascii").translate(_ASCII_FOLD, _ASCII_DELETE)
 
 
 def normalize(text: str) -> str:

@@ -29,10 +29,10 @@ from dedup.config import Config
 from dedup.document import Document, Features, Unit, analyze
 from dedup.errors import ConfigError
 from dedup.minhash import MinHasher
-from dedup.normalize import normalize
+from dedup.normalize import folded_bytes, normalize
 from dedup.repair import repair_count
 from dedup.repeats import Repeat
-from dedup.shingle import U32, ngram_hashes, token_hashes
+from dedup.shingle import U32, ngram_hashes, token_hashes, token_hashes_of_bytes
 
 __all__ = [
     "Prefetch",
@@ -74,11 +74,14 @@ def _check_workers(workers: int) -> int:
 def word_shingles_of_text(text: str, ngram: int = 5) -> U32:
     """Return the word n-gram shingles of a raw text: repaired, then normalized.
 
-    >>> word_shingles_of_text("Donâ€™t PANIC, the   bridge is open!", 5).size
-    1
+    >>> word_shingles_of_text("Donâ€™t PANIC, the   bridge is open!", 5).size  # 6 words
+    2
     """
     repaired, _ = repair_count(text)
-    return ngram_hashes(token_hashes(normalize(repaired)), ngram)
+    folded = folded_bytes(repaired)
+    tokens = token_hashes(normalize(repaired)) if folded is None else token_hashes_of_bytes(
+        folded)
+    return ngram_hashes(tokens, ngram)
 
 
 def signature_of_text(text: str, hasher: MinHasher, ngram: int = 5) -> U32:

@@ -21,6 +21,7 @@ __all__ = [
     "ngram_hashes",
     "sorted_unique",
     "token_hashes",
+    "token_hashes_of_bytes",
     "word_shingles",
 ]
 
@@ -133,6 +134,31 @@ def token_hashes(norm: str, prefix: int | None = None) -> U64:
     if prefix is not None:
         np.minimum(ends, starts + prefix, out=ends)
     # Word hash = sum of c_j * P**(j - start): the prefix difference shifted back to 0.
+    return (prefix_sums[ends] - prefix_sums[starts]) * ipw[starts]
+
+
+def token_hashes_of_bytes(folded: bytes) -> U64:
+    """Return :func:`token_hashes` of the words of ASCII bytes separated by runs of spaces.
+
+    Equal to ``token_hashes(" ".join(folded.decode().split(" ")))`` without building that
+    string: a word's hash depends only on its characters, not on where it stands.
+
+    >>> a = token_hashes_of_bytes(b"  the  refugees came ")
+    >>> bool((a == token_hashes("the refugees came")).all())
+    True
+    """
+    codes = np.frombuffer(folded, dtype=np.uint8)
+    n = len(codes)
+    is_word = codes != _SPACE
+    if n == 0 or not is_word.any():
+        return np.empty(0, dtype=np.uint64)
+    edges = np.flatnonzero(np.diff(is_word.view(np.int8), prepend=np.int8(0),
+                                   append=np.int8(0)))
+    starts, ends = edges[0::2], edges[1::2]
+    pw, ipw = _powers(n + 1)
+    prefix_sums = np.empty(n + 1, dtype=np.uint64)
+    prefix_sums[0] = 0
+    np.cumsum(codes * pw[:n], out=prefix_sums[1:])
     return (prefix_sums[ends] - prefix_sums[starts]) * ipw[starts]
 
 
