@@ -60,10 +60,7 @@ def load_feed(n: int, seed: int, path: Path | None) -> tuple[list[dict[str, str]
         truth = Truth.load(path.with_name(path.stem + ".truth.jsonl"))
         with path.open(encoding="utf-8") as f:
             records = [json.loads(line) for _, line in zip(range(n), f, strict=False)]
-        ids = {r["id"] for r in records}
-        truth.pairs = {k: {p for p in v if p[0] in ids and p[1] in ids}
-                       for k, v in truth.pairs.items()}
-        return records, truth
+        return records, truth.restricted(r["id"] for r in records)
     rows = list(iter_records(n, seed))
     return [r for r, _ in rows], Truth.from_rows(t for _, t in rows)
 
@@ -255,6 +252,7 @@ def run(n: int, seed: int, repeats: int, feed: Path | None, memory: bool,
         report("index", "rensa RMinHashLSH", w, c)
 
     subset = records[: e2e_n or n]
+    truth = truth.restricted(r["id"] for r in subset)
     print(f"end to end: documents in, pairs out ({len(subset)} articles)")
     for name, fn in END_TO_END.items():
         w, c, pairs = timed(lambda fn=fn: fn(subset), repeats)  # type: ignore[misc]

@@ -445,6 +445,14 @@ class Truth:
         with path.open(encoding="utf-8") as f:
             return cls.from_rows(json.loads(line) for line in f)
 
+    def restricted(self, ids: Iterable[str]) -> Truth:
+        """Return the truth of a subset of the articles (pairs with both ends in ``ids``)."""
+        keep = set(ids)
+        return Truth({k: v for k, v in self.family.items() if k in keep},
+                     {r: {p for p in pairs if p[0] in keep and p[1] in keep}
+                      for r, pairs in self.pairs.items()},
+                     {k: v for k, v in self.repeats.items() if k in keep})
+
     def score(self, found: Iterable[tuple[str, str]]) -> dict[str, float]:
         """Recall per relation (parent-child pairs found, either order) and precision.
 

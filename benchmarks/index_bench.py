@@ -42,9 +42,13 @@ from dedup.store import DOC, EXACT, PASSAGE, UNIT, Entry
 from dedup.store.memory import MemoryStore
 from dedup.store.sqlite import SQLiteStore
 
-_FUNCTION = ("the a of to and in that for on is was with said by as at from it his its be "
-             "has have are who were an will after not their but they had been this which more "
-             "or also than its over about into up one two new when would could there").split()
+_FUNCTION = [
+    "the", "a", "of", "to", "and", "in", "that", "for", "on", "is", "was", "with", "said", "by",
+    "as", "at", "from", "it", "his", "its", "be", "has", "have", "are", "who", "were", "an",
+    "will", "after", "not", "their", "but", "they", "had", "been", "this", "which", "more", "or",
+    "also", "than", "its", "over", "about", "into", "up", "one", "two", "new", "when", "would",
+    "could", "there",
+]
 _BATCH = 256
 
 
@@ -144,7 +148,7 @@ def _report_queries(n: int, result: tuple[list[float], list[float], list[int]]) 
 
 def datasketch_bytes(items: list[_Prepared], config: Config) -> float:
     """Bytes per article that datasketch's in-memory MinHashLSH holds for the same signatures."""
-    from datasketch import LeanMinHash, MinHashLSH
+    from datasketch import MinHashLSH
 
     from dedup.minhash import MinHasher
 
@@ -178,7 +182,7 @@ def section_file(args: argparse.Namespace) -> None:
         for p in folder.glob(path.name + "*"):
             p.unlink()
         store = SQLiteStore(path, synchronous=sync)  # type: ignore[arg-type]
-        Detector(config, store).store  # writes the header
+        Detector(config, store)  # writes the header
         rate = add_rate(store, index_items)
         print(f"file index add, synchronous={sync}: {rate:,.0f} articles/s "
               f"({len(index_items)} articles, batches of {_BATCH}, one core)")
@@ -188,9 +192,10 @@ def section_file(args: argparse.Namespace) -> None:
         result = query_latency(detector, probes)
     docs_n = stats["documents"]
     _report_queries(docs_n, result)
-    print(f"bytes per article: {stats['used_bytes'] / docs_n:,.0f} on disk (payload "
-          f"{stats['payload_bytes'] / docs_n:,.0f}, postings {stats['posting_bytes'] / docs_n:,.0f}"
-          f", rest {(stats['used_bytes'] - stats['payload_bytes'] - stats['posting_bytes']) / docs_n:,.0f})")
+    used, payload, postings = (stats[k] / docs_n for k in ("used_bytes", "payload_bytes",
+                                                            "posting_bytes"))
+    print(f"bytes per article: {used:,.0f} on disk (payload {payload:,.0f}, postings "
+          f"{postings:,.0f}, rest {used - payload - postings:,.0f})")
     print(f"datasketch MinHashLSH (in memory, document bands only): "
           f"{datasketch_bytes(index_items, config):,.0f} bytes per article")
 
@@ -273,7 +278,6 @@ def _redis_worker(kind: str, url: str, items: list[Any], queue: Any) -> None:
 
 
 def section_redis(args: argparse.Namespace) -> None:
-    from datasketch import LeanMinHash
 
     from dedup.minhash import MinHasher
     from dedup.store.redis import RedisStore
@@ -320,6 +324,9 @@ def section_redis(args: argparse.Namespace) -> None:
                 memory = store.stats()["server_used_memory"]
                 assert len(store) == len(data), (len(store), len(data))
                 store.drop()
+            else:
+                for key in client.scan_iter(match=b"dsbench*", count=1000):
+                    client.delete(key)
             store.close()
             print(f"redis, {workers} worker(s), {kind}: {len(data) / took:,.0f} articles/s"
                   + (f" (server memory {memory / len(data):,.0f} bytes per article)"

@@ -41,7 +41,7 @@ import dedup
 from dedup import Config, Document, normalize, scan, word_shingles
 from dedup.detector import Problem
 from dedup.io import read_paths
-from dedup.match import align, passage_similarity, text_similarity
+from dedup.match import align, order_overlap, passage_similarity, text_similarity
 from dedup.paragraphs import line_starts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -263,7 +263,7 @@ def evaluate_seeds(config: Config) -> Section:
             "jaccard": m.jaccard if m else 0.0,
             "containment": max(m.a_in_b, m.b_in_a) if m else 0.0,
             "aligned": aligned_count(feats[a], feats[b], config),
-            "score": m.score if m else 0.0,
+            "score": rewrite_score(m, feats[a], feats[b]),
             "kind": links[frozenset((a, b))].kind if frozenset((a, b)) in links else "none",
         })
     text = [f"{len(docs)} documents, {len(report.matches)} links, scan {seconds:.2f} s",
@@ -278,6 +278,12 @@ def evaluate_seeds(config: Config) -> Section:
     return Section("seeds", "\n".join(text), {
         "links": sorted(sorted(p) for p in links), "scan_seconds": seconds,
         "methods": {name: prf.to_dict() for name, prf in rows}, "pairs": margins})
+
+
+def rewrite_score(m: dedup.Match | None, a: dedup.document.Features,
+                  b: dedup.document.Features) -> float:
+    """The score ``compare`` gives a pair, also where too few sentences align to compute it."""
+    return max(m.score if m else 0.0, order_overlap(a.units, b.units))
 
 
 def aligned_count(a: dedup.document.Features, b: dedup.document.Features, config: Config) -> int:
@@ -342,7 +348,7 @@ def evaluate_clough(folder: Path, config: Config) -> Section:
         scores.append({"answer": answer, "category": cat,
                        "jaccard": m.jaccard if m else 0.0,
                        "containment": max(m.a_in_b, m.b_in_a) if m else 0.0,
-                       "score": m.score if m else 0.0,
+                       "score": rewrite_score(m, feats[f"orig_task{task}"], feats[answer]),
                        "aligned": aligned_count(feats[f"orig_task{task}"], feats[answer], config),
                        "kind": found.kind if found else "none"})
     linked_any = {d for p in links for d in p}
@@ -674,12 +680,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="only the first N true PAN pairs and as many other documents")
     parser.add_argument("--msrp-limit", type=int, default=None, help="only the first N pairs")
     parser.add_argument("--json", type=Path, default=None, help="also write every number here")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="change one Config setting (to measure alternatives)")
     args = parser.parse_args(argv)
     names = [n.strip() for n in args.only.split(",") if n.strip()]
     unknown = sorted(set(names) - set(CORPUS_NAMES))
     if unknown:
         parser.error(f"unknown corpus {', '.join(unknown)}; known: {', '.join(CORPUS_NAMES)}")
-    config = Config()
+    changes: dict[str, Any] = {}
+    for item in args.set:
+        name, _, value = item.partition("=")
+        changes[name] = json.loads(value)
+    config = Config().replace(**changes)
     sections = run(names, args.corpora, config, args.pan_limit, args.msrp_limit)
     if args.json:
         args.json.write_text(json.dumps(

@@ -60,11 +60,13 @@ class Config:
     remove_threshold: float = 0.93
     # Cross-document verification.
     min_sentence_words: int = 5
-    passage_threshold: float = 0.4
+    passage_threshold: float = 0.55
     near_duplicate_threshold: float = 0.7
     partial_threshold: float = 0.5
-    min_passages: int = 3
-    rewrite_threshold: float = 0.3
+    # Documents sharing a verbatim passage of about this many words are partial copies.
+    partial_words: int = 30
+    min_passages: int = 2
+    rewrite_threshold: float = 0.25
     boilerplate_df: int = 5
     # Limits that keep one bad record from eating the machine (docs/robustness.md).
     max_chars: int = 2_000_000
@@ -86,6 +88,7 @@ class Config:
             "passage_rows",
             "max_bucket",
             "min_passages",
+            "partial_words",
             "boilerplate_df",
             "max_chars",
             "max_sentences",

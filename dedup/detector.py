@@ -362,29 +362,26 @@ class Detector:
     def _stored_features(self, nums: list[int], published_ts: float | None) -> dict[
             int, Features]:
         """Decode the stored candidates (those in the window), reusing recent decodings."""
-        out = {n: self._decoded[n] for n in nums if n in self._decoded}
-        missing = [n for n in nums if n not in out]
-        window = self.window
-        if window is not None and published_ts is not None:
-            records = self.store.records(nums)
-            out = {}
-            missing = []
-            for n in nums:
-                rec = records.get(n)
-                if rec is None:
-                    continue
-                if (rec.published_ts is not None
-                        and abs(rec.published_ts - published_ts) > window.total_seconds()):
-                    continue
-                if n in self._decoded:
-                    out[n] = self._decoded[n]
-                else:
-                    out[n] = self._decode(rec.num, rec.payload, rec.id, rec.source,
-                                          rec.published)
-            return out
-        for rec in self.store.records(missing).values():
-            out[rec.num] = self._decode(rec.num, rec.payload, rec.id, rec.source, rec.published)
+        windowed = self.window is not None and published_ts is not None
+        wanted = nums if windowed else [n for n in nums if n not in self._decoded]
+        records = self.store.records(wanted) if wanted else {}
+        out: dict[int, Features] = {}
+        for n in nums:
+            rec = records.get(n)
+            if windowed and (rec is None or not self._in_window(rec.published_ts,
+                                                                published_ts)):
+                continue  # outside the window, or removed meanwhile by another process
+            if n in self._decoded:
+                out[n] = self._decoded[n]
+            elif rec is not None:
+                out[n] = self._decode(n, rec.payload, rec.id, rec.source, rec.published)
         return out
+
+    def _in_window(self, ts: float | None, new_ts: float | None) -> bool:
+        """Say whether a document published at ``ts`` is compared with one at ``new_ts``."""
+        if self.window is None or ts is None or new_ts is None:
+            return True
+        return abs(ts - new_ts) <= self.window.total_seconds()
 
     def _decode(self, num: int, payload: bytes, doc_id: str, source: str | None,
                 published: str | None) -> Features:
@@ -404,14 +401,10 @@ class Detector:
             if where == 0:
                 if n in stored:
                     others.append(((0, n), stored[n]))
-                    continue
-                continue  # outside the window, or removed meanwhile by another process
-            feat = pending_features[n]
-            ts = parse_published(feat.published)
-            if (self.window is not None and ts is not None and item.published_ts is not None
-                    and abs(ts - item.published_ts) > self.window.total_seconds()):
                 continue
-            others.append(((1, n), feat))
+            feat = pending_features[n]
+            if self._in_window(parse_published(feat.published), item.published_ts):
+                others.append(((1, n), feat))
         if not others:
             return []
         unit_keys = np.unique(np.array([u.key for _, f in others for u in f.units]

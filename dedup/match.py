@@ -260,7 +260,7 @@ def _passages(
     return out
 
 
-def _containment(a: Features, b: Features) -> tuple[float, float, float]:
+def _containment(a: Features, b: Features) -> tuple[float, float, float, int]:
     inter = len(np.intersect1d(a.shingles, b.shingles, assume_unique=True))
     size_a, size_b = len(a.shingles), len(b.shingles)
     union = size_a + size_b - inter
@@ -268,6 +268,7 @@ def _containment(a: Features, b: Features) -> tuple[float, float, float]:
         inter / union if union else 0.0,
         inter / size_a if size_a else 0.0,
         inter / size_b if size_b else 0.0,
+        inter,
     )
 
 
@@ -275,6 +276,14 @@ def compare(
     a: Features, b: Features, config: Config, is_boilerplate: Callable[[Unit], bool] | None = None
 ) -> Match | None:
     """Measure a candidate pair and return the match, or ``None`` if it is not one.
+
+    The kinds, first that holds: ``exact`` (the same comparison text); ``near_duplicate``
+    (word-shingle Jaccard >= ``near_duplicate_threshold``); ``partial`` (one contains
+    ``partial_threshold`` of the other's shingles); ``rewrite`` (at least ``min_passages``
+    sentences align and the score reaches ``rewrite_threshold``); ``partial`` again when the
+    two only share a verbatim passage of about ``partial_words`` words. The score is the
+    larger of the aligned sentences' coverage of the shorter document and its
+    :func:`order_overlap`.
 
     Args:
         a: The document seen first.
@@ -286,7 +295,7 @@ def compare(
     Returns:
         The match with its kind, scores and passages, or ``None``.
     """
-    jaccard, a_in_b, b_in_a = _containment(a, b)
+    jaccard, a_in_b, b_in_a, shared = _containment(a, b)
     units_a, units_b = a.units, b.units
     if is_boilerplate is not None:
         units_a = [u for u in units_a if not is_boilerplate(u)]
@@ -295,25 +304,37 @@ def compare(
     pairs = align(similarity, config.passage_threshold)
     words_a = sum(u.words for u in units_a)
     words_b = sum(u.words for u in units_b)
-    score = 0.0
+    coverage = 0.0
     if pairs and words_a and words_b:
         short_is_a = words_a <= words_b
         covered = sum(
             float(similarity[i, j]) * (units_a[i].words if short_is_a else units_b[j].words)
             for i, j in pairs
         )
-        score = min(1.0, covered / (words_a if short_is_a else words_b))
+        coverage = min(1.0, covered / (words_a if short_is_a else words_b))
+    # A verbatim run of n words gives n - k + 1 shared word k-grams.
+    passage_shingles = max(1, config.partial_words - config.word_ngram + 1)
     kind: Kind | None = None
+    score: float | None = None
     if a.exact_key == b.exact_key and a.words > 0:
         kind, score = "exact", 1.0
     elif jaccard >= config.near_duplicate_threshold:
         kind = "near_duplicate"
     elif max(a_in_b, b_in_a) >= config.partial_threshold:
         kind = "partial"
-    elif len(pairs) >= config.min_passages and score >= config.rewrite_threshold:
-        kind = "rewrite"
+    elif len(pairs) >= config.min_passages:
+        # The order measure costs a pass over both documents: only pairs that could be a
+        # rewrite (or are a match already) pay for it.
+        score = max(coverage, order_overlap(units_a, units_b))
+        if score >= config.rewrite_threshold:
+            kind = "rewrite"
+    if kind is None and shared >= passage_shingles:
+        # Reworded elsewhere is a rewrite (above); a copied passage in other text is partial.
+        kind = "partial"
     if kind is None:
         return None
+    if score is None:
+        score = max(coverage, order_overlap(units_a, units_b))
     return Match(
         a.id,
         b.id,

@@ -253,6 +253,10 @@ class Prefetch:
     (which :class:`dedup.detector.Detector` calls) takes their results instead of analyzing
     again. Use it as a context manager so that it is active exactly while it is read.
 
+    Workers start with ``forkserver`` (``spawn`` where that is missing), which re-imports the
+    main module: a script that uses this must guard its work with
+    ``if __name__ == "__main__":``, as for any ``multiprocessing`` code.
+
     Args:
         documents: The documents, read lazily.
         config: The configuration the caller will analyze with; other configs are ignored.

@@ -28,8 +28,10 @@ def test_folder_is_read_recursively_in_name_order(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("first", encoding="utf-8")
     (tmp_path / "notes.csv").write_text("ignored", encoding="utf-8")
     docs, problems = read([str(tmp_path)])
-    assert docs == [("a", "first"), ("b", "second"), ("a", "nested")]
-    assert problems == []
+    assert docs == [("a", "first"), ("b", "second")]
+    # The nested a.txt has the id of the first: reported with where the first was read.
+    assert [(p.source, p.id) for p in problems] == [(str(tmp_path / "sub" / "a.txt"), "a")]
+    assert f"first read at {tmp_path / 'a.txt'}" in problems[0].message
 
 
 def test_jsonl_records_and_their_problems_by_line(tmp_path: Path) -> None:

@@ -1,0 +1,56 @@
+"""The quality harness on small slices of the labelled corpora: it runs, and quality holds.
+
+The corpora are present in CI (``../shared/corpora``); a missing corpus fails here rather than
+skipping, so a broken checkout cannot pass silently. The full measurements are
+``benchmarks/quality.py`` (see docs/quality.md).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from benchmarks.quality import FOLDERS, roc_auc, run
+from dedup import Config
+from tests.conftest import CORPORA
+
+
+@pytest.mark.parametrize("name", sorted(FOLDERS))
+def test_the_corpus_is_present(name: str) -> None:
+    folder = CORPORA / FOLDERS[name]
+    assert folder.is_dir(), f"labelled corpus missing at {folder}: see ../shared/corpora/README"
+
+
+def test_harness_on_slices_keeps_quality() -> None:
+    out = io.StringIO()
+    sections = run(["seeds", "clough", "pan", "msrp"], CORPORA, Config(), pan_limit=8,
+                   msrp_limit=150, out=out)
+    text = out.getvalue()
+    assert "MISSING" not in text
+    assert set(sections) == {"seeds", "clough", "pan", "msrp"}
+    seeds = sections["seeds"].numbers["methods"]["dedup"]
+    assert (seeds["tp"], seeds["fp"], seeds["fn"]) == (1, 0, 0)
+    # Clough is small enough to run whole: no independent answer linked, most derived found.
+    clough = sections["clough"].numbers
+    assert clough["methods"]["dedup"]["fp"] == 0
+    assert clough["non_linked"] <= 1
+    assert clough["methods"]["dedup"]["f1"] >= 0.9
+    pan = sections["pan"].numbers["methods"]["dedup"]
+    assert pan["recall"] >= 0.9
+    assert pan["precision"] >= 0.9
+    msrp = sections["msrp"].numbers["methods"]
+    scorer = next(v for k, v in msrp.items() if k.startswith("dedup passage scorer, t="))
+    assert scorer["accuracy"] >= 0.65
+
+
+@pytest.mark.parametrize(
+    ("scores", "labels", "expected"),
+    [
+        ([0.9, 0.8, 0.1], [True, False, False], 1.0),
+        ([0.1, 0.9], [True, False], 0.0),
+        ([0.5, 0.5, 0.5], [True, False, True], 0.5),
+    ],
+)
+def test_roc_auc(scores: list[float], labels: list[bool], expected: float) -> None:
+    assert roc_auc(scores, labels) == pytest.approx(expected)
