@@ -18,4 +18,5 @@ def test_scan(benchmark: Any, feed: tuple[list[Document], Truth]) -> None:
     scores = truth.score((m.a, m.b) for m in report.matches)
     benchmark.extra_info.update({"docs": len(docs), **{k: round(v, 4) for k, v in scores.items()
                                                        if v == v}})
-    assert scores["precision"] >= 0.9
+    # The target is recall of copies; precision is recorded (benchmarks/quality.py judges it).
+    assert scores["recall_copies"] >= 0.98

@@ -189,9 +189,12 @@ if rensa is not None:
 
 
 def _child_peak(name: str, records: list[dict[str, str]], out: Any) -> None:
+    from dedup.parallel import _shutdown_pools
+
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     END_TO_END[name](records)
     out.send((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024)
+    _shutdown_pools()  # a Process child ends without atexit: stop its workers here
 
 
 def peak_memory_mb(name: str, records: list[dict[str, str]]) -> float:

@@ -1,8 +1,9 @@
 """Write a large synthetic JSONL feed, to measure the peak memory of ``dedup scan`` on it.
 
 Records are news-like: sentences of function words and of content words drawn from a fixed
-vocabulary with a Zipf-like spread, about 3 KB each; one record in 20 is a copy of an earlier one with a sentence changed,
-so matching has work to do. Fixed seed, so the same size gives the same file.
+vocabulary with a Zipf-like spread, about 3 KB each; one record in 20 is a copy of an earlier
+one with a sentence changed, so matching has work to do. Fixed seed, so the same size gives
+the same file.
 
 Usage (the measurement in docs/robustness.md):
 
@@ -21,10 +22,15 @@ import numpy as np
 
 _VOCAB = 200_000
 # Function words make up about half of news text; the detector drops them from sentences.
-_STOPWORDS = ("the of and to a in that is was he for it with as his on be at by had are but "
-              "from or have an they which one you were her all she there would their we him "
-              "been has when who will more no if out so said what up its about into than them "
-              "can only other new some could time these two may then do first any my now").split()
+_STOPWORDS = [
+    "the", "of", "and", "to", "a", "in", "that", "is", "was", "he", "for", "it", "with",
+    "as", "his", "on", "be", "at", "by", "had", "are", "but", "from", "or", "have", "an",
+    "they", "which", "one", "you", "were", "her", "all", "she", "there", "would", "their",
+    "we", "him", "been", "has", "when", "who", "will", "more", "no", "if", "out", "so",
+    "said", "what", "up", "its", "about", "into", "than", "them", "can", "only", "other",
+    "new", "some", "could", "time", "these", "two", "may", "then", "do", "first", "any",
+    "my", "now",
+]
 
 
 def _vocabulary(rng: np.random.Generator) -> list[str]:

@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                        edgecolors=COLORS[cat], zorder=3)
         line = thresholds[kind]
         ax.axhline(line, color="black", linestyle="--", linewidth=1)
-        ax.text(3.45, line, f" {kind}\n {line:g}", va="center", ha="left", fontsize=8)
+        ax.text(-0.45, line + 0.015, f"{kind} {line:g}", va="bottom", ha="left", fontsize=8)
         ax.set_xticks(range(len(CATEGORIES)), CATEGORIES)
         ax.set_xlim(-0.5, 3.5)
         ax.set_ylim(-0.03, 1.03)

@@ -124,8 +124,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows = []
         for label, shingler in shinglers():
             m = measure(docs, pairs, shingler)
-            rows.append([label, *(f"{m[f'{k}_auc']:.3f}" f" / {m[f'{k}_gap']:+.3f}"
-                                   f" / {m[f'{k}_clear']:.2f}" for k in ("jaccard", "containment"))])
+            rows.append([label, *(
+                f"{m[f'{k}_auc']:.3f} / {m[f'{k}_gap']:+.3f} / {m[f'{k}_clear']:.2f}"
+                for k in ("jaccard", "containment"))])
         print(table(["shingles", "Jaccard: AUC / gap / related above all unrelated",
                      "containment: AUC / gap / related above all unrelated"], rows), flush=True)
     return 0

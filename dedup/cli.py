@@ -179,7 +179,7 @@ class _Output:
     """
 
     def __init__(self, name: str) -> None:
-        self.name = name
+        self.name = self.target = name
         self._temp: str | None = None
         if name == "-":
             if sys.stdout is None:
@@ -189,18 +189,25 @@ class _Output:
                 reconfigure(errors="backslashreplace")
             self.stream: TextIO = sys.stdout
             return
-        target = Path(name)
+        # Through a symbolic link, the file it points to is replaced, not the link.
+        target = Path(os.path.realpath(name))
         if target.is_dir():
             raise IsADirectoryError(errno.EISDIR, "it is a folder")
-        if target.exists() and not stat.S_ISREG(target.stat().st_mode):
+        existing = target.stat() if target.exists() else None
+        if existing is not None and not stat.S_ISREG(existing.st_mode):
             # A device or a pipe (/dev/stdout, a FIFO) is written directly.
             self.stream = open(name, "w", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115
             return
         fd, self._temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial",
                                           dir=target.parent)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(fd, 0o666 & ~mask)
+        if existing is not None:
+            mode = stat.S_IMODE(existing.st_mode)
+        else:
+            mask = os.umask(0)
+            os.umask(mask)
+            mode = 0o666 & ~mask
+        os.chmod(fd, mode)
+        self.target = str(target)
         self.stream = os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace")
 
     def commit(self) -> None:
@@ -209,7 +216,7 @@ class _Output:
         if self.stream is not sys.stdout:
             self.stream.close()
         if self._temp is not None:
-            os.replace(self._temp, self.name)
+            os.replace(self._temp, self.target)
             self._temp = None
 
     def discard(self) -> None:

@@ -64,7 +64,7 @@ class Config:
     near_duplicate_threshold: float = 0.7
     partial_threshold: float = 0.5
     # Documents sharing a verbatim passage of about this many words are partial copies.
-    partial_words: int = 30
+    partial_words: int = 25
     min_passages: int = 2
     rewrite_threshold: float = 0.25
     boilerplate_df: int = 5

@@ -16,6 +16,7 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import signal
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -47,6 +48,7 @@ __all__ = [
 _CHUNK = 32
 _pools: dict[int, ProcessPoolExecutor] = {}
 _pools_lock = threading.Lock()
+_IMPORT_PID = _pools_pid = os.getpid()
 _active: list[Prefetch] = []
 
 
@@ -181,23 +183,58 @@ def _analyze_chunk(documents: list[Document], config: Config) -> tuple[Any, ...]
 
 def _pool(workers: int) -> ProcessPoolExecutor:
     """Return a pool of ``workers`` processes, started once and kept for the process's life."""
+    global _pools_pid
     with _pools_lock:
+        if _pools_pid != os.getpid():
+            # A forked child inherits the dict but not the pools' threads: start afresh.
+            _pools.clear()
+            _pools_pid = os.getpid()
         pool = _pools.get(workers)
         if pool is None:
             # forkserver: workers start from a clean process, whatever threads the parent has.
+            # A forked child must not use the forkserver it inherited (its workers would be
+            # the server's children, not its own): it spawns.
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context(
-                "forkserver" if "forkserver" in methods else "spawn")
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+                "forkserver" if "forkserver" in methods and os.getpid() == _IMPORT_PID
+                else "spawn")
+            pool = _started(ProcessPoolExecutor(max_workers=workers, mp_context=context),
+                            workers)
             _pools[workers] = pool
         return pool
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+def _started(pool: ProcessPoolExecutor, workers: int) -> ProcessPoolExecutor:
+    """Start all of ``pool``'s processes at once, with Ctrl-C held back meanwhile.
+
+    A Ctrl-C that lands while a worker is being started leaves a half-started process that
+    prints a traceback; held back, it arrives a moment later in the parent as usual. Workers
+    inherit the blocked signal, so Ctrl-C at a terminal stops the parent, which stops them.
+    """
+    hold = (hasattr(signal, "pthread_sigmask")
+            and threading.current_thread() is threading.main_thread())
+    if hold:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        # Each submit starts a process while none is idle: one task per worker starts them all.
+        for future in [pool.submit(_ready) for _ in range(workers)]:
+            future.result()
+    finally:
+        if hold:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+    return pool
 
 
 @atexit.register
 def _shutdown_pools() -> None:
     with _pools_lock:
-        for pool in _pools.values():
-            pool.shutdown(wait=True, cancel_futures=True)
+        if _pools_pid == os.getpid():
+            for pool in _pools.values():
+                pool.shutdown(wait=True, cancel_futures=True)
         _pools.clear()
 
 

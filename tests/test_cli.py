@@ -76,3 +76,41 @@ def test_text_report_for_people(tmp_path: Path, capsys: pytest.CaptureFixture[st
     out = capsys.readouterr().out
     assert "2 documents, 1 match, 1 cluster, 0 errors" in out
     assert "a (canonical), b" in out
+
+
+def test_limits_are_options_with_defaults(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["scan", "--help"])
+    out = capsys.readouterr().out
+    for option, default in [("--max-chars", "2000000"), ("--max-sentences", "2000"),
+                            ("--max-paragraphs", "1000"), ("--max-bytes", "268435456")]:
+        assert option in out
+        assert f"(default: {default})" in out
+
+
+@pytest.mark.parametrize("option", ["--max-sentences", "--max-paragraphs", "--max-bytes",
+                                    "--max-chars"])
+def test_limits_must_be_positive(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                 option: str) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["scan", str(tmp_path), option, "0"])
+    assert exit_info.value.code == 2
+    assert "must be a whole number >= 1 (got 0)" in capsys.readouterr().err
+
+
+def test_an_internal_error_is_one_line_not_a_traceback(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("something broke")
+
+    (tmp_path / "a.txt").write_text(STORY, encoding="utf-8")
+    monkeypatch.setattr("dedup.cli.scan", broken)
+    monkeypatch.delenv("DEDUP_DEBUG", raising=False)
+    assert main(["scan", str(tmp_path)]) == 70
+    err = capsys.readouterr().err
+    assert err.startswith("dedup: internal error: RuntimeError: something broke.")
+    assert "Traceback" not in err
+    monkeypatch.setenv("DEDUP_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="something broke"):
+        main(["scan", str(tmp_path)])

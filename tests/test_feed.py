@@ -6,7 +6,14 @@ from itertools import islice
 
 import pytest
 
-from benchmarks.feed import COPY_RELATIONS, RELATIONS, FeedGenerator, Truth, load_vocabulary
+from benchmarks.feed import (
+    COPY_RELATIONS,
+    CORPORA,
+    RELATIONS,
+    FeedGenerator,
+    Truth,
+    load_vocabulary,
+)
 from dedup import normalize
 
 N = 400
@@ -28,7 +35,8 @@ def _body(text: str) -> list[str]:
 
 
 def test_vocabulary_is_zipfian_real_text() -> None:
-    assert _VOCAB.size > 5_000
+    # Without ../shared/corpora the generator says so and counts the seeds only.
+    assert _VOCAB.size > (5_000 if CORPORA.is_dir() else 200)
     assert _VOCAB.words[:3] == ["the", "of", "and"] or _VOCAB.words[0] == "the"
     assert _VOCAB.cdf == sorted(_VOCAB.cdf)
     # Zipf: the top 100 words carry a large share of the text, and the tail is long.

@@ -154,3 +154,26 @@ def test_sorted_unique_equals_numpy_unique(values: list[int]) -> None:
     array = np.array(values, dtype=np.uint32)
     assert np.array_equal(sorted_unique(array), np.unique(array))
     assert sorted_unique(array).dtype == np.uint32
+
+
+def _analyze_in_child(docs: list[Document], out: object) -> None:
+    from dedup.parallel import _shutdown_pools
+
+    features = analyze_many(docs, Config(), workers=2, chunk_size=3)
+    out.send([f.id for f in features])  # type: ignore[attr-defined]
+    _shutdown_pools()
+
+
+def test_a_forked_child_starts_its_own_workers(seed_documents: list[Document]) -> None:
+    import multiprocessing
+
+    docs = _documents(seed_documents)[:10]
+    analyze_many(docs, Config(), workers=2, chunk_size=3)  # the parent's pool now exists
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_analyze_in_child, args=(docs, send))
+    child.start()
+    assert receive.poll(120), "the child hung on the pool it inherited"
+    assert receive.recv() == [d.id for d in docs]
+    child.join(60)
+    assert child.exitcode == 0

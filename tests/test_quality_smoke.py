@@ -24,8 +24,8 @@ def test_the_corpus_is_present(name: str) -> None:
 
 def test_harness_on_slices_keeps_quality() -> None:
     out = io.StringIO()
-    sections = run(["seeds", "clough", "pan", "msrp"], CORPORA, Config(), pan_limit=8,
-                   msrp_limit=150, out=out)
+    sections = run(["seeds", "clough", "pan", "msrp"], CORPORA, Config(), pan_limit=6,
+                   msrp_limit=100, out=out)
     text = out.getvalue()
     assert "MISSING" not in text
     assert set(sections) == {"seeds", "clough", "pan", "msrp"}

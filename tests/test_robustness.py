@@ -132,7 +132,8 @@ def test_bad_jsonl_records_are_errors_with_their_line_and_the_rest_is_processed(
     assert sorted(docs_of(report)) == ["a", "b"]
     assert ("a", "b", "exact") in kinds_of(report)
     errors = errors_of(report)
-    assert [(e["source"], e["line"]) for e in errors] == [(str(feed), n) for n in (2, 3, 4, 5, 6, 7)]
+    assert [(e["source"], e["line"]) for e in errors] == [
+        (str(feed), n) for n in (2, 3, 4, 5, 6, 7)]
     assert "duplicate id 'a'" in str(errors[4]["message"])
     assert f"{feed}:1" in str(errors[4]["message"])
     assert errors[4]["id"] == "a"
@@ -189,9 +190,10 @@ def test_the_limits_are_settings() -> None:
 
 # Characters ----------------------------------------------------------------------------------
 
-CJK = ("北京市政府周二宣布，将在明年投入四十亿元用于改善公共交通系统。官员表示，新的地铁线路将连接城市东部"
-       "和西部的主要居住区。据悉，该计划还包括更新两千辆公共汽车和建设新的自行车道。市民普遍对这一消息"
-       "表示欢迎，但也有人担心施工期间的交通拥堵问题。")
+CJK = ("北京市政府周二宣布，将在明年投入四十亿元用于改善公共交通系统。"
+       "官员表示，新的地铁线路将连接城市东部和西部的主要居住区。"
+       "据悉，该计划还包括更新两千辆公共汽车和建设新的自行车道。"
+       "市民普遍对这一消息表示欢迎，但也有人担心施工期间的交通拥堵问题。")
 
 
 @pytest.mark.parametrize(
@@ -377,3 +379,45 @@ def test_ctrl_c_leaves_the_index_consistent_and_the_scan_can_resume(tmp_path: Pa
     assert len(report["skipped"]) == added
     assert len(report["documents"]) == total - added
     assert _indexed(index) == total
+
+
+# Regression cases of the fuzzer ----------------------------------------------------------------
+
+CASES = json.loads((ROOT / "tests" / "cases" / "robustness.json").read_text(encoding="utf-8"))
+
+
+def _decoded(value: object) -> object:
+    # {"hex": ...} is bytes, {"utf16": ...} a str (lone surrogates kept), "times" repeats it.
+    if isinstance(value, dict):
+        times = int(value.get("times", 1))
+        if "hex" in value:
+            return bytes.fromhex(value["hex"]) * times
+        return bytes.fromhex(value["utf16"]).decode("utf-16-le", "surrogatepass") * times
+    if isinstance(value, list):
+        return [_decoded(v) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("case", [
+    pytest.param(c, marks=pytest.mark.xfail(reason=c["xfail"], strict=True)) if "xfail" in c
+    else c for c in CASES], ids=[f"{c['target']}-{i}" for i, c in enumerate(CASES)])
+def test_fuzz_regression_case(case: dict[str, object]) -> None:
+    from benchmarks.fuzz import TARGETS
+
+    check, _ = TARGETS[str(case["target"])]
+    check(_decoded(case["input"]))  # raises on the failure the case was found with
+
+
+def test_a_report_through_a_link_replaces_the_linked_file_and_keeps_its_mode(
+        tmp_path: Path) -> None:
+    doc = tmp_path / "a.txt"
+    doc.write_text(STORY, encoding="utf-8")
+    real = tmp_path / "real.json"
+    real.write_text("old", encoding="utf-8")
+    real.chmod(0o640)
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    assert main(["scan", str(doc), "-f", "json", "-o", str(link)]) == 0
+    assert link.is_symlink()
+    assert json.loads(real.read_text(encoding="utf-8"))["documents"][0]["id"] == "a"
+    assert real.stat().st_mode & 0o777 == 0o640
