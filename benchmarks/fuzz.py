@@ -51,7 +51,7 @@ RECORD = st.builds(
                               ANY_TEXT, st.lists(st.integers(), max_size=2))))
 LINES = st.lists(st.one_of(RECORD, st.binary(max_size=200),
                            RECORD.map(lambda b: b.decode("utf-8", "surrogatepass")
-                                      .encode("utf-16"))), max_size=10)
+                                      .encode("utf-16", "surrogatepass"))), max_size=10)
 
 
 class FindingError(Exception):
@@ -149,6 +149,8 @@ def fuzz(name: str, seconds: float) -> tuple[int, list[dict[str, Any]]]:
         try:
             test()
         except Exception as exc:  # the shrunk input is the last one that failed
+            if not last:  # the strategy itself failed: a bug of this script
+                raise
             finding = {"target": name, "input": _encode(last[0]),
                        "error": f"{type(exc).__name__}: {exc}"[:300]}
             if finding not in findings:

@@ -118,15 +118,37 @@ def roc_auc(scores: Sequence[float], labels: Sequence[bool]) -> float:
     return float((ranks[y].sum() - pos * (pos + 1) / 2.0) / (pos * neg))
 
 
-def best_threshold(scored: dict[Pair, float], evaluate: Any) -> tuple[float, PRF]:
-    """Return the threshold on ``scored`` whose links ``evaluate`` gives the best F1."""
-    best: tuple[float, PRF] = (1.0, evaluate(set()))
-    for t in sorted(set(scored.values()), reverse=True):
-        if t <= 0.0:
-            break
-        prf = evaluate({p for p, v in scored.items() if v >= t})
+@dataclass
+class Judge:
+    """Scores a set of links: ``label(pair)`` is 1 (true), 0 (counted false) or None (left
+    out); ``positives`` is how many true pairs there are."""
+
+    label: Any
+    positives: int
+
+    def __call__(self, found: Iterable[Pair]) -> PRF:
+        labels = [self.label(p) for p in found]
+        tp = sum(1 for v in labels if v == 1)
+        return PRF(tp, sum(1 for v in labels if v == 0), self.positives - tp)
+
+
+def best_threshold(scored: dict[Pair, float], judge: Judge) -> tuple[float, PRF]:
+    """Return the threshold on ``scored`` whose links have the best F1, and their scores.
+
+    One sweep down the sorted scores, so that PAN's hundreds of thousands of pairs are cheap.
+    """
+    best: tuple[float, PRF] = (1.0, PRF(0, 0, judge.positives))
+    items = sorted(((v, judge.label(p)) for p, v in scored.items() if v > 0.0), reverse=True,
+                   key=lambda item: item[0])
+    tp = fp = 0
+    for k, (value, label) in enumerate(items):
+        tp += label == 1
+        fp += label == 0
+        if k + 1 < len(items) and items[k + 1][0] == value:
+            continue  # a threshold takes every pair of equal score
+        prf = PRF(tp, fp, judge.positives - tp)
         if prf.f1 > best[1].f1:
-            best = (t, prf)
+            best = (value, prf)
     return best
 
 
@@ -203,8 +225,8 @@ def run_baselines(docs: Sequence[Document], keep: Any = None) -> Baselines:
     return Baselines({t: lsh_links(shingles, t) for t in (0.5, 0.8)}, jac, con)
 
 
-def baseline_rows(base: Baselines, evaluate: Any) -> list[tuple[str, PRF]]:
-    """Score every baseline with ``evaluate(links) -> PRF``."""
+def baseline_rows(base: Baselines, evaluate: Judge) -> list[tuple[str, PRF]]:
+    """Score every baseline with ``evaluate``."""
     out = [(f"datasketch MinHashLSH t={t}", evaluate(links)) for t, links in base.lsh.items()]
     t, prf = best_threshold(base.jaccard, evaluate)
     out.append((f"exact Jaccard, best t={t:.3f}", prf))
@@ -246,8 +268,7 @@ def evaluate_seeds(config: Config) -> Section:
     links = {frozenset((m.a, m.b)): m for m in report.matches}
     truth = {SEED_REWRITE}
 
-    def evaluate(found: set[Pair]) -> PRF:
-        return PRF(len(found & truth), len(found - truth), len(truth - found))
+    evaluate = Judge(lambda pair: 1 if pair in truth else 0, len(truth))
 
     rows = [("dedup", evaluate(set(links)))]
     base = run_baselines(docs)
@@ -325,11 +346,9 @@ def evaluate_clough(folder: Path, config: Config) -> Section:
     source_pairs, allowed = _clough_truth(labels)
     answer_source = {frozenset((a, f"orig_task{t}")) for a, (t, _) in labels.items()}
 
-    def evaluate(found: set[Pair]) -> PRF:
-        # Answer level: an answer is called derived when it is linked to its task's source.
-        called = found & answer_source
-        return PRF(len(called & source_pairs), len(called - source_pairs),
-                   len(source_pairs - called))
+    # Answer level: an answer is called derived when it is linked to its task's source.
+    evaluate = Judge(lambda pair: (1 if pair in source_pairs else 0)
+                     if pair in answer_source else None, len(source_pairs))
 
     rows = [("dedup", evaluate(set(links)))]
     base = run_baselines(docs)
@@ -485,9 +504,12 @@ def evaluate_pan(folder: Path, config: Config, limit: int | None = None) -> Sect
         kinds = {d.split("-")[0] for d in pair}
         return kinds == {"suspicious", "source"}
 
-    def evaluate(found: set[Pair]) -> PRF:
-        cross = {p for p in found if is_cross(p)}
-        return PRF(len(cross & truth), len(cross - listed), len(truth - cross))
+    def label(pair: Pair) -> int | None:
+        if not is_cross(pair):
+            return None
+        return 1 if pair in truth else 0 if pair not in listed else None
+
+    evaluate = Judge(label, len(truth))
 
     rows = [("dedup", evaluate(set(links)))]
     base = run_baselines(docs, keep=lambda a, b: is_cross(frozenset((a, b))))

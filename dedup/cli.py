@@ -7,6 +7,7 @@ import contextlib
 import errno
 import json
 import os
+import signal
 import stat
 import sys
 import tempfile
@@ -26,7 +27,7 @@ from dedup.report import write_report
 __all__ = ["main"]
 
 EXIT_OK, EXIT_DUPLICATES, EXIT_USAGE, EXIT_INPUT = 0, 1, 2, 3
-EXIT_INTERRUPTED, EXIT_INTERNAL = 130, 70
+EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_INTERNAL = 130, 143, 70
 _DEFAULTS = Config()
 
 
@@ -36,7 +37,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Find near-duplicate, syndicated and rewritten news articles.",
         epilog="Exit codes: 0 ran fine; 1 found duplicates (with --fail-on-duplicates); "
         "2 usage error, or the report cannot be written; 3 some input could not be read (the "
-        "rest was reported); 70 internal error; 130 interrupted (Ctrl-C).",
+        "rest was reported); 70 internal error; 130 interrupted (Ctrl-C); 143 terminated "
+        "(SIGTERM).",
     )
     parser.add_argument("--version", action="version", version=f"dedup {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -229,6 +231,14 @@ class _Output:
             self._temp = None
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill``, a service manager, ``docker stop``): stop as cleanly as on Ctrl-C."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 def _cannot_write(name: str, exc: OSError) -> int:
     where = "stdout" if name == "-" else name
     print(f"dedup: cannot write the report to {where}: {exc.strerror or exc}", file=sys.stderr)
@@ -255,20 +265,26 @@ def _scan(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _cannot_write(args.output, exc)
     problems: list[Problem] = []
+    writing = False
+    previous = None
+    with contextlib.suppress(ValueError):  # only the main thread may set handlers
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         documents = read_paths(args.paths, problems, max_bytes=args.max_bytes)
         with prefetch(documents, config, args.workers) as ahead:
             report = scan(ahead, config, index=args.index, window=_days(args.window))
         report.errors = problems + report.errors
         color = {"auto": None, "always": True, "never": False}[args.color]
+        writing = True
         write_report(report, out.stream, args.format, color=color)
         out.commit()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         out.discard()
         kept = (f"; what was added to {args.index} before it stays there (run the same scan "
                 "again to add the rest)" if args.index else "")
-        print(f"dedup: interrupted, no report written{kept}", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        how = "terminated" if isinstance(exc, _Terminated) else "interrupted"
+        print(f"dedup: {how}, no report written{kept}", file=sys.stderr)
+        return EXIT_TERMINATED if isinstance(exc, _Terminated) else EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (``dedup scan ... | head``): nothing more to say to it, and
         # nothing left for the interpreter to flush at exit.
@@ -277,12 +293,15 @@ def _scan(args: argparse.Namespace) -> int:
         return EXIT_OK
     except OSError as exc:
         out.discard()
-        if exc.filename is None or exc.filename == args.output:
+        if writing:  # a full disk, a closed stream: the report's fault, not the input's
             return _cannot_write(args.output, exc)
         raise
     except BaseException:
         out.discard()
         raise
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     if report.errors:
         return EXIT_INPUT
     if args.fail_on_duplicates and report.matches:

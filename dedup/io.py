@@ -515,26 +515,35 @@ def _read_stdin(stdin: BinaryIO | None, problems: list[Problem],
         return
     else:
         stream = sys.stdin.buffer
-    lines = _capped_lines(stream.readline, max_bytes)
     blank: list[bytes] = []
     try:
-        first = next(lines, b"")
-        while first is not None and first and not first.strip():
+        first = stream.readline(max_bytes + 1)
+        while first and not first.strip():
             blank.append(first)
-            first = next(lines, b"")
+            first = stream.readline(max_bytes + 1)
     except (OSError, ValueError) as exc:
         problems.append(Problem("-", f"cannot read stdin: {exc}"))
         return
-    if first is None or first.lstrip().startswith(b"{"):
-        rest = _guarded(lines, problems)
-        yield from _jsonl(_prepend(first, rest), "-", problems, max_bytes,
+    if first.lstrip().startswith(b"{"):
+        head: bytes | None = first
+        if len(first) > max_bytes and not first.endswith(b"\n"):
+            head = None  # too long: skip the rest of the line as _capped_lines would
+            for rest in iter(lambda: stream.readline(1 << 20), b""):
+                if rest.endswith(b"\n"):
+                    break
+        rest_lines = _guarded(_capped_lines(stream.readline, max_bytes), problems)
+        yield from _jsonl(_prepend(head, rest_lines), "-", problems, max_bytes,
                           first_number=len(blank) + 1)
         return
     try:
-        data = b"".join(blank) + first + stream.read(max(0, max_bytes - len(first)))
+        data = b"".join(blank) + first + stream.read(max(0, max_bytes - len(first)) + 1)
     except (OSError, ValueError) as exc:
         problems.append(Problem("-", f"cannot read stdin: {exc}"))
         return
+    if len(data) > max_bytes:
+        data = _trim_partial_utf8(data[:max_bytes])
+        problems.append(Problem("-", f"stdin has more than {max_bytes} bytes: only the first "
+                                "part was read (raise --max-bytes to read it all)"))
     try:
         text, encoding = decode(data)
     except BinaryInputError as exc:

@@ -232,3 +232,10 @@ def test_stdin_jsonl_after_blank_lines_and_a_closed_stdin(
     problems = []
     assert list(read_paths(["-"], problems)) == []
     assert "stdin is closed" in problems[0].message
+
+
+def test_stdin_text_longer_than_the_cap_is_cut_and_reported() -> None:
+    problems: list[Problem] = []
+    docs = list(read_paths(["-"], problems, stdin=io.BytesIO(b"word " * 1000), max_bytes=100))
+    assert [len(d.text) for d in docs] == [100]
+    assert "more than 100 bytes" in problems[0].message

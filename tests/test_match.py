@@ -96,3 +96,26 @@ def test_align_never_crosses_and_respects_the_threshold() -> None:
     assert all(sim[i, j] >= 0.7 for i, j in pairs)
     assert all(i1 < i2 and j1 < j2 for (i1, j1), (i2, j2) in itertools.pairwise(pairs))
     assert align(np.zeros((0, 3), dtype=np.float32), 0.5) == []
+
+
+ELSEWHERE = [
+    "The museum will open a new wing for modern painting and sculpture next spring.",
+    "Engineers finished testing the satellite before its launch from the northern coast.",
+    "Farmers expect a smaller wheat harvest because the summer was unusually dry.",
+    "The orchestra announced a season of twelve concerts with three guest conductors.",
+    "A new ferry line will connect the two islands twice a day from the first of June.",
+    "Doctors urged older residents to get their flu shots before the winter begins.",
+]
+
+
+def test_a_copied_passage_inside_other_text_is_partial() -> None:
+    # Two long texts that share two sentences word for word (about 30 words) and nothing
+    # else: too little of either for containment or a rewrite, still a copied passage.
+    a = features("a", [*OTHER_TOPIC, *STORY[1:3], *ELSEWHERE])
+    unrelated = [" ".join("q" + word for word in s.split()) for s in ELSEWHERE + OTHER_TOPIC]
+    b = features("b", [*unrelated, *STORY[1:3]])
+    m = compare(a, b, CFG)
+    assert m is not None
+    assert m.kind == "partial"
+    assert max(m.a_in_b, m.b_in_a) < CFG.partial_threshold
+    assert compare(a, b, CFG.replace(partial_words=60)) is None

@@ -335,12 +335,38 @@ def test_ctrl_c_stops_cleanly_and_writes_no_partial_report(tmp_path: Path, worke
     feed = tmp_path / "feed.jsonl"
     _long_feed(feed, 20_000)
     out = tmp_path / "report.json"
-    # Under way: the report's temporary file exists once reading has started.
+    # Under way: the report's temporary file exists once reading has started; the workers
+    # are given a few seconds more to start (see test_sigterm... for the earliest moment).
+    started: list[float] = []
+
+    def under_way() -> bool:
+        if not started and any(p.suffix == ".partial" for p in tmp_path.iterdir()):
+            started.append(time.monotonic())
+        return bool(started) and time.monotonic() - started[0] > 3
+
     code, _, err = _interrupt(
         ["scan", str(feed), "-f", "json", "-o", str(out), "--workers", workers],
-        ready=lambda: any(p.suffix == ".partial" for p in tmp_path.iterdir()))
+        ready=under_way)
     assert code == 130
     assert "dedup: interrupted, no report written" in err
+    assert "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.jsonl"]
+
+
+def test_sigterm_stops_as_cleanly_as_ctrl_c(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    _long_feed(feed, 20_000)
+    out = tmp_path / "report.json"
+    proc = dedup("scan", str(feed), "-f", "json", "-o", str(out))
+    deadline = time.monotonic() + 300
+    while not any(p.suffix == ".partial" for p in tmp_path.iterdir()):
+        assert proc.poll() is None
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    proc.terminate()
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143
+    assert "dedup: terminated, no report written" in err
     assert "Traceback" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.jsonl"]
 
