@@ -574,7 +574,9 @@ def evaluate_pan(folder: Path, config: Config, limit: int | None = None) -> Sect
     return Section("pan", "\n".join(text), {
         "scan_seconds": seconds, "methods": {name: prf.to_dict() for name, prf in rows},
         "kinds_true": dict(kinds), "kinds_false": dict(false_kinds), "same_side": same_side,
-        "overlap": means, "documents": len(docs)})
+        "overlap": means, "documents": len(docs),
+        "wrong_links": sorted([*sorted(p), links[p].kind] for p in links
+                              if is_cross(p) and p not in listed)})
 
 
 # ------------------------------------------------------------------------------------- msrp
