@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,3 +19,28 @@ def seed_documents() -> list[Document]:
     """The five seed articles as documents, in file-name order."""
     return [Document(p.stem, p.read_text(encoding="utf-8"), source=str(p))
             for p in sorted(SEEDS.glob("*.txt"))]
+
+
+def _location(kind: str, tmp_path: Path, label: str) -> Iterator[str | None]:
+    if kind == "memory":
+        yield None
+    elif kind == "sqlite":
+        yield str(tmp_path / "feed.dedup")
+    else:
+        from tests.test_redis import drop, redis_index_url
+
+        url = redis_index_url(label)
+        yield url
+        drop(url)
+
+
+@pytest.fixture(params=["memory", "sqlite", "redis"])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | None]:
+    """Where a new, empty index lives, once per backend."""
+    yield from _location(request.param, tmp_path, request.module.__name__.rpartition(".")[2])
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def kept(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | None]:
+    """Where a new, empty index that outlives the object using it lives."""
+    yield from _location(request.param, tmp_path, request.module.__name__.rpartition(".")[2])

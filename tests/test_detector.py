@@ -11,7 +11,6 @@ import json
 import random
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,10 +18,8 @@ import pytest
 
 from dedup import Config, Detector, Document, IndexMismatchError, InputError, scan
 from dedup.detector import parse_published
-from tests.test_redis import drop, redis_index_url
 from tests.test_seeds import A, B, check_report
 
-BACKENDS = ["memory", "sqlite", "redis"]
 _SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "be", "do", "ga", "pe", "zu",
               "fi", "ho", "ja")
 FOOTER = "Follow our newsroom for more reports about the region every single day."
@@ -78,29 +75,6 @@ def generated_feed(stories: int = 24, seed: int = 7) -> list[Document]:
                              source="outlet", published=(day + timedelta(hours=6)).isoformat()))
     rng.shuffle(docs)
     return docs
-
-
-def _location(kind: str, tmp_path: Path) -> Iterator[str | None]:
-    if kind == "memory":
-        yield None
-    elif kind == "sqlite":
-        yield str(tmp_path / "feed.dedup")
-    else:
-        url = redis_index_url("detector")
-        yield url
-        drop(url)
-
-
-@pytest.fixture(params=BACKENDS)
-def location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | None]:
-    """Where a new, empty index lives, once per backend."""
-    yield from _location(request.param, tmp_path)
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def kept(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | None]:
-    """Where a new, empty index that outlives its detector lives."""
-    yield from _location(request.param, tmp_path)
 
 
 @pytest.fixture(scope="module")

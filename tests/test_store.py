@@ -25,32 +25,6 @@ from dedup.store.codec import decode_features, encode_features, pack_ints, unpac
 from dedup.store.memory import MemoryStore
 from dedup.store.sqlite import FANOUT, SQLiteStore
 from tests.conftest import SEEDS
-from tests.test_redis import drop, redis_index_url
-
-BACKENDS = ["memory", "sqlite", "redis"]
-
-
-def _location(kind: str, tmp_path: Path) -> Iterator[str | None]:
-    if kind == "memory":
-        yield None
-    elif kind == "sqlite":
-        yield str(tmp_path / "feed.dedup")
-    else:
-        url = redis_index_url("store")
-        yield url
-        drop(url)
-
-
-@pytest.fixture(params=BACKENDS)
-def location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | None]:
-    """Where a new, empty index lives, once per backend."""
-    yield from _location(request.param, tmp_path)
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def kept(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | None]:
-    """Where a new, empty index that outlives its store object lives."""
-    yield from _location(request.param, tmp_path)
 
 
 @pytest.fixture
