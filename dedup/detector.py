@@ -28,7 +28,7 @@ from dedup.config import Config
 from dedup.document import Document, Features, Unit
 from dedup.errors import ConfigError, InputError
 from dedup.index import band_keys, optimal_params
-from dedup.match import Match, compare
+from dedup.match import Match, compare, screen
 from dedup.minhash import MinHasher
 from dedup.parallel import analyze_many
 from dedup.repeats import Repeat
@@ -338,7 +338,22 @@ class Detector:
             out[key] = [(0, n) for n in old] + [(1, n) for n in new]
         return out
 
+    def _unit_df(self, keys: U64, pending: MemoryStore) -> dict[int, int]:
+        """Return how many documents (indexed, and earlier in this batch) hold each sentence."""
+        df = self.store.counts(UNIT, keys)
+        if len(pending):
+            for key, count in pending.counts(UNIT, keys).items():
+                df[key] = df.get(key, 0) + count
+        return df
+
     def _candidates(self, item: _Prepared, pending: MemoryStore) -> list[_Ref]:
+        """Return the documents worth verifying against ``item``.
+
+        Those sharing a document bucket or the exact text, and those sharing buckets with at
+        least two of its sentences. Sentences already seen in ``boilerplate_df`` documents
+        (footers, bylines) count for nothing: every article of an outlet carries them, so
+        they would make every pair of its articles a candidate.
+        """
         limit = self.config.max_bucket
         found: set[_Ref] = set()
         for members in self._members(DOC, item.keys[DOC], pending, limit).values():
@@ -347,15 +362,20 @@ class Detector:
             exact = self._members(EXACT, item.keys[EXACT], pending, _NO_LIMIT)
             if exact:
                 found.add(min(next(iter(exact.values()))))
-        buckets = self._members(PASSAGE, item.keys[PASSAGE], pending, limit)
+        df = self._unit_df(item.keys[UNIT], pending) if item.unit_keys else {}
+        least = self.config.boilerplate_df
+        evidence = [keys for unit, keys in zip(item.features.units, item.unit_keys, strict=True)
+                    if df.get(unit.key, 0) < least]
+        buckets = (self._members(PASSAGE, np.unique(np.concatenate(evidence)), pending, limit)
+                   if evidence else {})
         hits: dict[_Ref, int] = {}
-        for keys in item.unit_keys:
+        for keys in evidence:
             unit_docs: set[_Ref] = set()
             for key in keys.tolist():
                 unit_docs.update(buckets.get(key, ()))
             for ref in unit_docs:
                 hits[ref] = hits.get(ref, 0) + 1
-        needed = min(2, len(item.unit_keys))
+        needed = min(2, len(evidence))
         found.update(ref for ref, count in hits.items() if count >= needed)
         return sorted(found)
 
@@ -409,17 +429,18 @@ class Detector:
             return []
         unit_keys = np.unique(np.array([u.key for _, f in others for u in f.units]
                                        + item.keys[UNIT].tolist(), dtype=np.uint64))
-        df = self.store.counts(UNIT, unit_keys)
-        if len(pending):
-            for key, count in pending.counts(UNIT, unit_keys).items():
-                df[key] = df.get(key, 0) + count
+        df = self._unit_df(unit_keys, pending)
         least = self.config.boilerplate_df
 
         def is_boilerplate(unit: Unit) -> bool:
             return df.get(unit.key, 0) >= least
 
         found: list[Match] = []
-        for (where, n), other in others:
+        stop = np.array([key for key, count in df.items() if count >= least], dtype=np.uint64)
+        worth = screen(item.features, [other for _, other in others], self.config, stop)
+        for ((where, n), other), maybe in zip(others, worth, strict=True):
+            if not maybe:
+                continue
             match = compare(other, item.features, self.config, is_boilerplate)
             if match is not None:
                 found.append(match)

@@ -8,7 +8,8 @@ the passages a report shows.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -26,6 +27,7 @@ __all__ = [
     "compare",
     "order_overlap",
     "passage_similarity",
+    "screen",
     "text_similarity",
 ]
 
@@ -33,6 +35,12 @@ Kind = Literal["exact", "near_duplicate", "partial", "rewrite"]
 KINDS: tuple[Kind, ...] = ("exact", "near_duplicate", "partial", "rewrite")
 
 F32 = npt.NDArray[np.float32]
+U32 = npt.NDArray[np.uint32]
+U64 = npt.NDArray[np.uint64]
+I64 = npt.NDArray[np.int64]
+
+# Where a document's sentence arrays are kept between comparisons (see _unit_arrays).
+_ARRAYS = "dedup.match.unit_arrays"
 
 # A copied passage shows in at least one sentence pair sharing half its stems, even where line
 # wrapping cuts the copy into other sentences than the original (PAN 2013: every true pair
@@ -87,30 +95,42 @@ class Match:
         }
 
 
-def _overlap_counts(a: list[Unit], b: list[Unit]) -> F32:
+def _overlap_matrix(stems_a: U32, sizes_a: I64, stems_b: U32, sizes_b: I64) -> F32:
     """Return the matrix of shared stems between every sentence of ``a`` and of ``b``.
 
-    A sort-merge join of (stem, sentence) entries: the work grows with the pairs that really
-    share a stem, not with sentences times vocabulary (long web pages have thousands of both).
+    Each side is its sentences' stems concatenated, with the count per sentence. A sort-merge
+    join of (stem, sentence) entries: the work grows with the pairs that really share a stem,
+    not with sentences times vocabulary (long web pages have thousands of both).
     """
-    n, m = len(a), len(b)
-    stems_a = np.concatenate([u.stems for u in a])
-    rows_a = np.repeat(np.arange(n, dtype=np.int64), [len(u.stems) for u in a])
-    stems_b = np.concatenate([u.stems for u in b])
-    rows_b = np.repeat(np.arange(m, dtype=np.int64), [len(u.stems) for u in b])
-    order = np.argsort(stems_a, kind="stable")
+    n, m = len(sizes_a), len(sizes_b)
+    if not len(stems_a) or not len(stems_b):
+        return np.zeros((n, m), dtype=np.float32)
+    rows_a = np.repeat(np.arange(n, dtype=np.int64), sizes_a)
+    # Any order of equal stems will do; numpy's stable sort of uint32 is ~15x slower here.
+    order = np.argsort(stems_a)
     stems_a, rows_a = stems_a[order], rows_a[order]
-    lo = np.searchsorted(stems_a, stems_b, side="left")
-    hi = np.searchsorted(stems_a, stems_b, side="right")
-    hits = hi - lo
+    # Runs of equal stems in a: one binary search per entry of b finds its run.
+    starts = np.flatnonzero(np.concatenate(([True], stems_a[1:] != stems_a[:-1])))
+    run = np.diff(np.append(starts, len(stems_a)))
+    spot = np.minimum(np.searchsorted(stems_a[starts], stems_b), len(starts) - 1)
+    found = stems_a[starts[spot]] == stems_b
+    rows_b = np.repeat(np.arange(m, dtype=np.int64), sizes_b)[found]
+    lo, hits = starts[spot[found]], run[spot[found]]
     total = int(hits.sum())
     if total == 0:
         return np.zeros((n, m), dtype=np.float32)
-    # For entry k of b, the entries lo[k] .. hi[k]-1 of a: one flat index run per entry.
+    # For entry k of b, the entries lo[k] .. lo[k]+hits[k]-1 of a: one flat index run each.
     first = np.repeat(lo - (np.cumsum(hits) - hits), hits) + np.arange(total)
     cells = rows_a[first] * m + np.repeat(rows_b, hits)
     result: F32 = np.bincount(cells, minlength=n * m).astype(np.float32).reshape(n, m)
     return result
+
+
+def _overlap_counts(a: list[Unit], b: list[Unit]) -> F32:
+    """Return the matrix of shared stems between every sentence of ``a`` and of ``b``."""
+    return _overlap_matrix(
+        np.concatenate([u.stems for u in a]), np.array([len(u.stems) for u in a], np.int64),
+        np.concatenate([u.stems for u in b]), np.array([len(u.stems) for u in b], np.int64))
 
 
 def passage_similarity(a: list[Unit], b: list[Unit]) -> F32:
@@ -145,7 +165,7 @@ def text_similarity(a: str, b: str, config: Config | None = None) -> float:
     return float(passage_similarity([passage_unit(a, cfg)], [passage_unit(b, cfg)])[0, 0])
 
 
-def order_overlap(a: list[Unit], b: list[Unit]) -> float:
+def order_overlap(a: list[Unit], b: list[Unit], floor: float = 0.0) -> float:
     """Return the share of content words two documents have in common, in the same order.
 
     A weighted longest common subsequence of the content stems, sentence after sentence:
@@ -163,6 +183,9 @@ def order_overlap(a: list[Unit], b: list[Unit]) -> float:
     1.0
     >>> order_overlap([unit(1), unit(2)], [unit(2), unit(1)])
     0.5
+
+    ``floor`` lets a caller skip the pass: when even all the shared words in order could not
+    reach it, 0.0 comes back at once.
     """
     if not a or not b:
         return 0.0
@@ -180,12 +203,24 @@ def order_overlap(a: list[Unit], b: list[Unit]) -> float:
     ia, ib = ia[count_b[ia] > 0], ib[count_a[ib] > 0]
     if ia.size == 0 or total == 0.0:
         return 0.0
-    row = np.zeros(ib.size + 1, dtype=np.float64)
-    for token in ia:
-        gain = np.where(ib == token, weight[token], 0.0)
-        best = np.maximum(row[1:], row[:-1] + gain)
-        row[1:] = np.maximum.accumulate(best)
-    return min(1.0, float(row[-1]) / total)
+    if min(float(weight[ia].sum()), float(weight[ib].sum())) < floor * total:
+        return 0.0
+    # row[j]: the best weight in common with the first j stems of b, over the stems of a seen
+    # so far. It never decreases along j, so a match at j lifts one run row[j:e] to a single
+    # value, and bisection finds e: the work is per match, not per cell.
+    places: dict[int, list[int]] = {}
+    for j, token in enumerate(ib.tolist(), start=1):
+        places.setdefault(token, []).append(j)
+    weights = weight.tolist()
+    row = [0.0] * (ib.size + 1)
+    for token in ia.tolist():
+        gain = weights[token]
+        for j in reversed(places[token]):  # right to left: each reads the row before it
+            lifted = row[j - 1] + gain
+            if lifted > row[j]:
+                end = bisect_left(row, lifted, j)
+                row[j:end] = [lifted] * (end - j)
+    return min(1.0, row[-1] / total)
 
 
 def align(similarity: F32, threshold: float) -> list[tuple[int, int]]:
@@ -277,6 +312,98 @@ def _containment(a: Features, b: Features) -> tuple[float, float, float, int]:
     )
 
 
+def _unit_arrays(features: Features) -> tuple[U32, I64, U64]:
+    """Return a document's sentence stems (concatenated), stem counts and keys, made once.
+
+    Kept in ``features.extra``: a document is screened against many others in a feed.
+    """
+    cached = features.extra.get(_ARRAYS)
+    if cached is None:
+        units = features.units
+        stems = (np.concatenate([u.stems for u in units]) if units
+                 else np.zeros(0, dtype=np.uint32))
+        sizes = np.array([len(u.stems) for u in units], dtype=np.int64)
+        keys = np.array([u.key for u in units], dtype=np.uint64)
+        cached = features.extra[_ARRAYS] = (stems, sizes, keys)
+    return cached  # type: ignore[return-value]
+
+
+def screen(
+    query: Features,
+    others: Sequence[Features],
+    config: Config,
+    boilerplate: npt.ArrayLike = (),
+) -> list[bool]:
+    """Say which of ``others`` could match ``query``, all candidates measured at once.
+
+    A filter for :func:`compare`, never looser or stricter: ``False`` only where every kind's
+    condition fails (the same text; enough shared shingles; two sentences each aligning
+    with a sentence of the other; or a verbatim passage), so ``compare`` would return
+    ``None``. One pass over the candidates' shingles and sentences replaces a dozen numpy
+    calls per pair, which matters when most candidates of a large feed are same-topic
+    articles that copy nothing.
+
+    Args:
+        query: The new document.
+        others: Its candidates.
+        config: Uses the verification thresholds.
+        boilerplate: Keys of the sentences that are no evidence (see :func:`compare`).
+
+    Returns:
+        One flag per candidate, in order.
+    """
+    if not others:
+        return []
+    count = len(others)
+    # Shared shingles of every candidate: one sorted search over their concatenation.
+    sizes = np.array([len(o.shingles) for o in others], dtype=np.int64)
+    pooled = np.concatenate([o.shingles for o in others])
+    where = np.minimum(np.searchsorted(query.shingles, pooled), len(query.shingles) - 1)
+    present = (query.shingles[where] == pooled) if len(query.shingles) else np.zeros(
+        len(pooled), dtype=bool)
+    owner = np.repeat(np.arange(count), sizes)
+    shared = np.bincount(owner, weights=present, minlength=count)
+    union = sizes + len(query.shingles) - shared
+    jaccard = np.divide(shared, union, out=np.zeros(count), where=union > 0)
+    most = np.maximum(np.divide(shared, sizes, out=np.zeros(count), where=sizes > 0),
+                      shared / max(len(query.shingles), 1))
+    keep = (jaccard >= config.near_duplicate_threshold) | (most >= config.partial_threshold)
+    keep |= np.array([o.exact_key == query.exact_key and o.words > 0 and query.words > 0
+                      for o in others])
+    stop = np.sort(np.asarray(boilerplate, dtype=np.uint64))
+
+    def evidence(stems: U32, sizes: I64, keys: U64) -> tuple[U32, I64, npt.NDArray[np.bool_]]:
+        kept = np.ones(len(keys), dtype=bool)
+        if stop.size:
+            # Membership by binary search: np.isin costs ~0.2 ms a call on arrays this small.
+            kept = stop[np.minimum(np.searchsorted(stop, keys), len(stop) - 1)] != keys
+            stems, sizes = stems[np.repeat(kept, sizes)], sizes[kept]
+        return stems, sizes, kept
+
+    q_stems, q_sizes, _ = evidence(*_unit_arrays(query))
+    arrays = [_unit_arrays(o) for o in others]
+    units_per = np.array([len(a[1]) for a in arrays], dtype=np.int64)
+    c_stems, c_sizes, c_kept = evidence(np.concatenate([a[0] for a in arrays]),
+                                        np.concatenate([a[1] for a in arrays]),
+                                        np.concatenate([a[2] for a in arrays]))
+    if len(q_sizes) and len(c_sizes):
+        col_owner = np.repeat(np.arange(count), units_per)[c_kept]
+        shared_stems = _overlap_matrix(q_stems, q_sizes, c_stems, c_sizes)
+        similarity = 2.0 * shared_stems / (q_sizes[:, None] + c_sizes[None, :])
+        eligible = similarity >= config.passage_threshold
+        rows_hit = np.zeros((count, len(q_sizes)), dtype=bool)
+        hit_rows, hit_cols = np.nonzero(eligible)
+        rows_hit[col_owner[hit_cols], hit_rows] = True
+        cols_hit = np.bincount(col_owner, weights=eligible.any(axis=0), minlength=count)
+        need = config.min_passages
+        keep |= (rows_hit.sum(axis=1) >= need) & (cols_hit >= need)
+        best = np.zeros(count)
+        np.maximum.at(best, col_owner, similarity.max(axis=0))
+        passage_shingles = max(1, config.partial_words - config.word_ngram + 1)
+        keep |= (shared >= passage_shingles) & (best >= _VERBATIM_SENTENCE)
+    return [bool(k) for k in keep]
+
+
 def compare(
     a: Features, b: Features, config: Config, is_boilerplate: Callable[[Unit], bool] | None = None
 ) -> Match | None:
@@ -288,8 +415,8 @@ def compare(
     sentences align and the score reaches ``rewrite_threshold``); ``partial`` again when the
     two only share a verbatim passage of about ``partial_words`` words, not all boilerplate
     (web pages and syndicated stories copy passages into other text). The score is the
-    larger of the aligned sentences' coverage of the shorter document and its
-    :func:`order_overlap`.
+    aligned sentences' coverage of the shorter document (1.0 for exact copies); for a
+    rewrite, the larger of that and the two documents' :func:`order_overlap`.
 
     Args:
         a: The document seen first.
@@ -331,7 +458,8 @@ def compare(
     elif len(pairs) >= config.min_passages:
         # The order measure costs a pass over both documents: only pairs that could be a
         # rewrite (or are a match already) pay for it.
-        score = max(coverage, order_overlap(units_a, units_b))
+        floor = max(coverage, config.rewrite_threshold)
+        score = max(coverage, order_overlap(units_a, units_b, floor))
         if score >= config.rewrite_threshold:
             kind = "rewrite"
     if (kind is None and shared >= passage_shingles and similarity.size
@@ -342,8 +470,10 @@ def compare(
         kind = "partial"
     if kind is None:
         return None
-    if score is None:
-        score = max(coverage, order_overlap(units_a, units_b))
+    if score is None or kind != "rewrite":
+        # Copies are measured by what the aligned passages cover; the order measure is the
+        # rewrite's own evidence (and its cost, a pass over both documents, is paid only there).
+        score = 1.0 if kind == "exact" else coverage
     return Match(
         a.id,
         b.id,

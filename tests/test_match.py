@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedup import Config, Document, analyze, compare
-from dedup.match import align
+from dedup.document import Features, Unit
+from dedup.match import align, order_overlap, screen
 
 CFG = Config()
 STORY = [
@@ -33,7 +37,7 @@ OTHER_TOPIC = [
 ]
 
 
-def features(doc_id: str, lines: list[str]) -> object:
+def features(doc_id: str, lines: list[str]) -> Features:
     return analyze(Document(doc_id, "\n".join(lines)), CFG)
 
 
@@ -119,3 +123,67 @@ def test_a_copied_passage_inside_other_text_is_partial() -> None:
     assert m.kind == "partial"
     assert max(m.a_in_b, m.b_in_a) < CFG.partial_threshold
     assert compare(a, b, CFG.replace(partial_words=60)) is None
+
+
+def _order_overlap_reference(a: list[Unit], b: list[Unit]) -> float:
+    """The weighted longest common subsequence of order_overlap, as a plain O(n*m) table."""
+    seq_a = [int(s) for u in a for s in u.stems]
+    seq_b = [int(s) for u in b for s in u.stems]
+    if not seq_a or not seq_b:
+        return 0.0
+    weight = {t: 1.0 / max(seq_a.count(t), seq_b.count(t)) for t in set(seq_a) | set(seq_b)}
+    total = min(sum(weight[t] for t in seq_a), sum(weight[t] for t in seq_b))
+    table = [[0.0] * (len(seq_b) + 1) for _ in range(len(seq_a) + 1)]
+    for i, x in enumerate(seq_a, start=1):
+        for j, y in enumerate(seq_b, start=1):
+            best = max(table[i - 1][j], table[i][j - 1])
+            if x == y:
+                best = max(best, table[i - 1][j - 1] + weight[x])
+            table[i][j] = best
+    return min(1.0, table[-1][-1] / total)
+
+
+def _unit(stems: list[int]) -> Unit:
+    return Unit(1, 1, len(stems), np.array(sorted(set(stems)), dtype=np.uint32), 0)
+
+
+sentences = st.lists(st.lists(st.integers(0, 12), min_size=1, max_size=6), max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(sentences, sentences)
+def test_order_overlap_equals_the_plain_table(a: list[list[int]], b: list[list[int]]) -> None:
+    units_a, units_b = [_unit(s) for s in a], [_unit(s) for s in b]
+    assert order_overlap(units_a, units_b) == pytest.approx(
+        _order_overlap_reference(units_a, units_b), abs=1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(sentences, sentences, st.floats(0.0, 1.0))
+def test_order_overlap_floor_only_skips_what_cannot_reach_it(
+        a: list[list[int]], b: list[list[int]], floor: float) -> None:
+    units_a, units_b = [_unit(s) for s in a], [_unit(s) for s in b]
+    full = order_overlap(units_a, units_b)
+    early = order_overlap(units_a, units_b, floor)
+    assert early == full or (early == 0.0 and full < floor)
+
+
+def _boilerplate_of(keys: set[int]) -> Callable[[Unit], bool]:
+    return lambda unit: unit.key in keys
+
+
+def test_screen_keeps_every_pair_compare_matches() -> None:
+    texts = {"story": STORY, "rewrite": REWRITE, "other": OTHER_TOPIC,
+             "part": STORY[1:3] + OTHER_TOPIC[:2], "footer": [*OTHER_TOPIC, STORY[0]]}
+    feats = {name: features(name, lines) for name, lines in texts.items()}
+    for name, query in feats.items():
+        others = [f for other, f in feats.items() if other != name]
+        for boiler in ([], [u.key for u in query.units[:1]]):
+            flags = screen(query, others, CFG, np.array(boiler, dtype=np.uint64))
+            is_boilerplate = _boilerplate_of(set(boiler))
+            for other, flag in zip(others, flags, strict=True):
+                matched = compare(other, query, CFG, is_boilerplate) is not None
+                assert flag or not matched, (name, other.id)
+    # And it does reject: a same-topic-free pair is screened out.
+    assert screen(feats["story"], [feats["other"]], CFG) == [False]
+    assert screen(feats["story"], [feats["rewrite"], feats["story"]], CFG) == [True, True]
