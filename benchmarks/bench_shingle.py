@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 
 from dedup import normalize
+from dedup.normalize import folded_bytes
 from dedup.repair import repair
-from dedup.shingle import ngram_hashes, token_hashes
+from dedup.shingle import ngram_hashes, ngram_hashes_many, token_hashes, token_hashes_many
 
 
 @pytest.fixture(scope="module")
@@ -27,3 +28,19 @@ def test_word_shingles(benchmark: Any, repaired: list[str]) -> None:
     out = benchmark(lambda: [ngram_hashes(token_hashes(n), 5) for n in norms])
     assert min(s.size for s in out) > 100
     benchmark.extra_info["docs"] = len(norms)
+
+
+def test_word_shingles_batched(benchmark: Any, repaired: list[str]) -> None:
+    """Token and n-gram hashes of 256 articles at a time (unsorted, for signatures)."""
+    items = [folded_bytes(t) or normalize(t) for t in repaired]
+
+    def run() -> list[Any]:
+        out = []
+        for lo in range(0, len(items), 256):
+            tokens, counts = token_hashes_many(items[lo : lo + 256])
+            out.append(ngram_hashes_many(tokens, counts, 5))
+        return out
+
+    out = benchmark(run)
+    assert sum(len(counts) for _, counts in out) == len(items)
+    benchmark.extra_info["docs"] = len(items)

@@ -8,7 +8,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from benchmarks.compare import datasketch_signatures, kernel_signatures
+from benchmarks.compare import (
+    datasketch_signatures,
+    dedup_signatures_batched,
+    kernel_signatures,
+)
 from dedup import Config
 from dedup.minhash import MinHasher
 from dedup.parallel import signatures_of_texts, word_shingles_of_text
@@ -35,6 +39,14 @@ def test_minimal_numpy_kernel(benchmark: Any, shingles: list[np.ndarray]) -> Non
 def test_signatures_from_raw_text(benchmark: Any, texts: list[str], config: Config) -> None:
     sigs = benchmark(lambda: signatures_of_texts(texts, config))
     assert sigs.shape == (len(texts), 128)
+    benchmark.extra_info["docs"] = len(texts)
+
+
+def test_signatures_from_raw_text_batched(benchmark: Any, texts: list[str],
+                                          config: Config) -> None:
+    """Repair and fold per text; shingle and sign a batch at a time (shingle.*_many)."""
+    sigs = benchmark(lambda: dedup_signatures_batched(texts))
+    assert np.array_equal(sigs, signatures_of_texts(texts, config))
     benchmark.extra_info["docs"] = len(texts)
 
 

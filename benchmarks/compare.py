@@ -43,7 +43,10 @@ from benchmarks.feed import Truth, iter_records
 from dedup import Config, Document, normalize, scan
 from dedup.index import BandIndex, optimal_params
 from dedup.minhash import MinHasher
+from dedup.normalize import folded_bytes
 from dedup.parallel import prefetch, signatures_of_texts, word_shingles_of_text
+from dedup.repair import repair_count
+from dedup.shingle import ngram_hashes_many, token_hashes_many
 
 THRESHOLD = 0.5
 NUM_PERM = 128
@@ -90,6 +93,25 @@ def timed(fn: Callable[[], Any], repeats: int) -> tuple[float, float, Any]:
 
 def dedup_signatures(texts: list[str]) -> np.ndarray:
     return signatures_of_texts(texts, Config(num_perm=NUM_PERM))
+
+
+def dedup_signatures_batched(texts: list[str], batch: int = 256) -> np.ndarray:
+    """Repair and fold each text, then shingle and sign a batch at a time (no per-text numpy).
+
+    What ``dedup.parallel.signatures_of_texts`` would do with the batch functions of
+    ``dedup.shingle`` and ``MinHasher.signatures_flat``; equal output (checked in ``run``).
+    """
+    hasher = MinHasher(NUM_PERM, 1)
+    blocks = []
+    for lo in range(0, len(texts), batch):
+        items: list[bytes | str] = []
+        for text in texts[lo : lo + batch]:
+            repaired, _ = repair_count(text)
+            folded = folded_bytes(repaired)
+            items.append(normalize(repaired) if folded is None else folded)
+        tokens, counts = token_hashes_many(items)
+        blocks.append(hasher.signatures_flat(*ngram_hashes_many(tokens, counts, 5)))
+    return np.concatenate(blocks) if blocks else hasher.empty()[:0]
 
 
 def kernel_signatures(shingles: list[np.ndarray]) -> np.ndarray:
@@ -211,8 +233,11 @@ def peak_memory_mb(name: str, records: list[dict[str, str]]) -> float:
 # -- the run ----------------------------------------------------------------------------------
 
 
+SECTIONS = ("signatures", "index", "end_to_end")
+
+
 def run(n: int, seed: int, repeats: int, feed: Path | None, memory: bool,
-        e2e_n: int | None = None) -> dict[str, Any]:
+        e2e_n: int | None = None, sections: Iterable[str] = SECTIONS) -> dict[str, Any]:
     """Run every comparison and return the numbers (also printed as tables)."""
     records, truth = load_feed(n, seed, feed)
     texts = [r["text"] for r in records]
@@ -230,6 +255,10 @@ def run(n: int, seed: int, repeats: int, feed: Path | None, memory: bool,
     print("signatures from raw text (128 permutations)")
     w, c, sigs = timed(lambda: dedup_signatures(texts), repeats)
     report("signatures", "dedup", w, c)
+    w, c, batched = timed(lambda: dedup_signatures_batched(texts), repeats)
+    if not np.array_equal(batched, sigs):
+        raise AssertionError("batched signatures differ from signatures_of_texts")
+    report("signatures", "dedup batched (shingle *_many + signatures_flat)", w, c)
     shingles = [word_shingles_of_text(t) for t in texts]
     hasher = MinHasher(NUM_PERM, 1)
     w, c, _ = timed(lambda: hasher.signatures(shingles), repeats)
@@ -245,6 +274,17 @@ def run(n: int, seed: int, repeats: int, feed: Path | None, memory: bool,
         w, c, rs = timed(lambda: rensa_signatures(texts), repeats)
         report("signatures", "rensa RMinHash.update", w, c)
 
+    wanted = set(sections)
+    if "index" in wanted:
+        _run_index(sigs, ds, rs, repeats, report)
+    if "end_to_end" in wanted:
+        _run_end_to_end(records, truth, e2e_n, repeats, memory, results)
+    _print_ratios(results["signatures"])
+    return results
+
+
+def _run_index(sigs: np.ndarray, ds: list[Any], rs: list[Any] | None, repeats: int,
+               report: Callable[[str, str, float, float], None]) -> None:
     print("index: LSH insert + query, threshold 0.5")
     w, c, _ = timed(lambda: dedup_index(sigs), repeats)
     report("index", "dedup BandIndex", w, c)
@@ -254,7 +294,10 @@ def run(n: int, seed: int, repeats: int, feed: Path | None, memory: bool,
         w, c, _ = timed(lambda: rensa_index(rs), repeats)
         report("index", "rensa RMinHashLSH", w, c)
 
-    subset = records[: e2e_n or n]
+
+def _run_end_to_end(records: list[dict[str, str]], truth: Truth, e2e_n: int | None,
+                    repeats: int, memory: bool, results: dict[str, Any]) -> None:
+    subset = records[: e2e_n or len(records)]
     truth = truth.restricted(r["id"] for r in subset)
     print(f"end to end: documents in, pairs out ({len(subset)} articles)")
     for name, fn in END_TO_END.items():
@@ -272,18 +315,21 @@ def run(n: int, seed: int, repeats: int, feed: Path | None, memory: bool,
                                    f"{k}={v:.0f}" for k, v in entry.items()
                                    if k not in ("docs_per_s", "docs_per_s_cpu")))
 
-    sig = results["signatures"]
+
+def _print_ratios(sig: dict[str, Any]) -> None:
     print("ratios (dedup / peer, wall and CPU)")
+    ours = [k for k in sig if k == "dedup" or k.startswith("dedup batched")]
     for peer in [k for k in sig if not k.startswith(("dedup", "minimal"))]:
-        wall = sig["dedup"]["docs_per_s"] / sig[peer]["docs_per_s"]
-        cpu = sig["dedup"]["docs_per_s_cpu"] / sig[peer]["docs_per_s_cpu"]
-        print(f"  signatures vs {peer:36s} {wall:6.1f}x  {cpu:6.1f}x")
+        for mine in ours:
+            wall = sig[mine]["docs_per_s"] / sig[peer]["docs_per_s"]
+            cpu = sig[mine]["docs_per_s_cpu"] / sig[peer]["docs_per_s_cpu"]
+            label = f"{mine.split(' (')[0]} vs {peer}"
+            print(f"  signatures {label:48s} {wall:6.1f}x  {cpu:6.1f}x")
     step = sig["dedup signature step alone (MinHasher)"]
     floor = sig["minimal numpy kernel (h*a+b).min"]
     print(f"  signature step cost / numpy kernel cost: "
           f"{floor['docs_per_s'] / step['docs_per_s']:.2f} (wall) "
           f"{floor['docs_per_s_cpu'] / step['docs_per_s_cpu']:.2f} (CPU)")
-    return results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -296,8 +342,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory runs")
     parser.add_argument("--e2e-n", type=int, help="articles for the end-to-end runs (default: all)")
     parser.add_argument("--json", type=Path, help="also write the numbers here")
+    parser.add_argument("--only", choices=SECTIONS, action="append",
+                        help="run only this section (repeatable; signatures always run, "
+                        "the others need them)")
     args = parser.parse_args(argv)
-    results = run(args.n, args.seed, args.repeats, args.feed, not args.no_memory, args.e2e_n)
+    results = run(args.n, args.seed, args.repeats, args.feed, not args.no_memory, args.e2e_n,
+                  args.only or SECTIONS)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0

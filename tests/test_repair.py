@@ -149,3 +149,47 @@ def test_line_filter_matches_ftfy(text: str) -> None:
     """Running ftfy only on the lines the filter selects equals running it on all."""
     fixed, _ = repair_module._fix_with_ftfy(text)
     assert fixed == ftfy.fix_text(text, repair_module._FTFY_CONFIG)
+
+
+@settings(max_examples=500, deadline=None)
+@given(TEXTS)
+def test_cheap_probe_never_misses_a_line_for_ftfy(text: str) -> None:
+    """The byte-level probe says "maybe" wherever the line filter would find something."""
+    if repair_module._NEEDS_FTFY.search(text) is not None:
+        assert repair_module._may_need_ftfy(text)
+
+
+@pytest.mark.parametrize(("text", "probe", "needs"), [
+    ("plain “quoted” text’s", False, False),
+    ("’” two adjacent", True, True),
+    ("Â nbsp", True, True),
+    # The probe cannot see the letter after a run: it answers "maybe" (the filter decides).
+    ("Âx", True, False),
+    ("œ.", True, True),
+    ("œuvre", True, False),
+    ("bell\x07", True, True),
+    ("C1 \x85", True, True),
+    ("lone \ud800", True, True),
+    ("東京 and café", False, False),
+])
+def test_cheap_probe_cases(text: str, probe: bool, needs: bool) -> None:
+    assert repair_module._may_need_ftfy(text) is probe
+    assert (repair_module._NEEDS_FTFY.search(text) is not None) is needs
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_probe_changes_no_output(text: str) -> None:
+    """Repair with the probe equals repair with every text sent to the line filter."""
+    fast = repair_count(text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(repair_module, "_may_need_ftfy", lambda _: True)
+        assert repair_count(text) == fast
+
+
+def test_probe_changes_no_output_on_seeds_and_cases() -> None:
+    texts = [p.read_text(encoding="utf-8") for p in SEEDS] + [c["input"] for c in CASES]
+    fast = [repair_count(t) for t in texts]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(repair_module, "_may_need_ftfy", lambda _: True)
+        assert [repair_count(t) for t in texts] == fast

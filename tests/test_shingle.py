@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import char_shingles, normalize, word_shingles
-from dedup.shingle import ngram_hashes, token_hashes
+from dedup.normalize import folded_bytes
+from dedup.shingle import (
+    ngram_hashes,
+    ngram_hashes_many,
+    token_hashes,
+    token_hashes_many,
+    token_hashes_of_bytes,
+)
+
+shingle_module = importlib.import_module("dedup.shingle")
 
 
 def test_same_text_same_hashes_in_another_process() -> None:
@@ -65,3 +75,59 @@ def test_shingles_are_deterministic_and_sorted(text: str) -> None:
 def test_ngram_hashes_of_distinct_tokens_are_distinct(n: int) -> None:
     tokens = np.arange(1, 200, dtype=np.uint64)
     assert ngram_hashes(tokens, n).size == 199 - n + 1
+
+
+# Words, runs of spaces, non-ASCII letters and CJK: texts that take each path of the batch
+# functions (bytes, ASCII str, non-ASCII str) and short ones under any n.
+_WORDY = st.lists(st.sampled_from(["a", "bb", "the", "refugees", " ", "  ", "café", "東", "x1"]),
+                  max_size=25).map("".join)
+
+
+def _as_item(text: str, kind: int) -> bytes | str:
+    """The text as a batch item: folded bytes, its comparison str, or itself (any spacing)."""
+    folded = folded_bytes(text)
+    if kind == 2:
+        return text
+    return folded if kind == 0 and folded is not None else normalize(text)
+
+
+def _one_at_a_time(item: bytes | str) -> np.ndarray:
+    return token_hashes_of_bytes(item) if isinstance(item, bytes) else token_hashes(item)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_WORDY, st.integers(0, 2)), max_size=12), st.integers(1, 6))
+def test_batch_functions_equal_one_text_at_a_time(
+        texts: list[tuple[str, int]], n: int) -> None:
+    items = [_as_item(text, kind) for text, kind in texts]
+    tokens, counts = token_hashes_many(items)
+    assert counts.tolist() == [len(_one_at_a_time(item)) for item in items]
+    expected_tokens = [_one_at_a_time(item) for item in items]
+    assert np.array_equal(tokens, np.concatenate([np.empty(0, np.uint64), *expected_tokens]))
+    hashes, per_item = ngram_hashes_many(tokens, counts, n)
+    pieces = np.split(hashes, np.cumsum(per_item)[:-1]) if len(items) else []
+    for own, piece, count in zip(expected_tokens, pieces, per_item.tolist(), strict=True):
+        assert count == len(piece)
+        assert np.array_equal(np.unique(piece), ngram_hashes(own, n))
+        # Window order, one hash per window (not deduplicated), as the signer may take it.
+        assert len(piece) == (max(len(own) - n + 1, 0) if len(own) >= n else min(len(own), 1))
+
+
+def test_batch_functions_across_chunk_edges(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tiny chunk sizes put group and chunk edges inside texts and n-grams."""
+    monkeypatch.setattr(shingle_module, "_MANY_BYTES", 16)
+    monkeypatch.setattr(shingle_module, "_MANY_WINDOWS", 7)
+    texts = [f"word{i} " * (i % 9) + "end" for i in range(40)] + ["", "a b"]
+    tokens, counts = token_hashes_many([t.encode() for t in texts])
+    hashes, per_text = ngram_hashes_many(tokens, counts, 5)
+    pieces = np.split(hashes, np.cumsum(per_text)[:-1])
+    for text, piece in zip(texts, pieces, strict=True):
+        assert np.array_equal(np.unique(piece), word_shingles(text, 5)), text
+
+
+def test_ngram_hashes_many_refuses_bad_counts() -> None:
+    tokens = np.arange(5, dtype=np.uint64)
+    with pytest.raises(ValueError, match="add up to len\\(tokens\\) = 5"):
+        ngram_hashes_many(tokens, [2, 2], 3)
+    with pytest.raises(ValueError, match="'n' must be >= 1"):
+        ngram_hashes_many(tokens, [5], 0)
