@@ -15,7 +15,7 @@ import numpy as np
 
 from dedup.config import Config
 from dedup.normalize import normalize
-from dedup.paragraphs import Span, split_paragraphs, split_sentences
+from dedup.paragraphs import SentenceRow, sentence_rows, split_paragraphs
 from dedup.repair import repair_count
 from dedup.repeats import Repeat, find_repeats_in, removable
 from dedup.shingle import U32, U64, finalize, ngram_hashes, sorted_unique, token_hashes
@@ -94,26 +94,54 @@ class Features:
                          if n not in self.removed_lines)
 
 
-def _units(sentences: list[Span], norms: list[str], stems: U64, config: Config) -> list[Unit]:
-    """Cut the document's stem hashes back into sentences, dropping function words."""
-    # One pass over the whole document: per-sentence numpy calls cost more than the math.
-    content = ~np.isin(stems, _stopword_stems(config.stem_chars))
-    mixed = finalize(stems)
+_LOW32 = np.uint64(0xFFFFFFFF)
+_S32 = np.uint64(32)
+
+
+def _units(sentences: list[SentenceRow], norms: list[str], stems: U64,
+           config: Config) -> list[Unit]:
+    """Cut the document's stem hashes back into sentences, dropping function words.
+
+    All numpy work is done once for the whole document: each kept stem is tagged with its
+    sentence in the high 32 bits, so one sort and one neighbour comparison give every
+    sentence's sorted distinct stems (what ``sorted_unique`` gives per sentence), and each
+    unit's stems are a slice of that one array.
+    """
+    spoken = [(sentence, norm) for sentence, norm in zip(sentences, norms, strict=True) if norm]
+    if not spoken:
+        return []
+    counts = np.fromiter((norm.count(" ") + 1 for _, norm in spoken), dtype=np.int64,
+                         count=len(spoken))
+    stop = _stopword_stems(config.stem_chars)
+    # Membership by binary search in the sorted stop stems: np.isin sorts both arrays.
+    found = np.searchsorted(stop, stems)
+    np.minimum(found, len(stop) - 1, out=found)
+    keep = stop[found] != stems
+    sentence_of = np.repeat(np.arange(len(spoken), dtype=np.uint64), counts)
+    keep &= (counts >= config.min_sentence_words)[sentence_of.astype(np.intp)]
+    tagged = sentence_of[keep]
+    tagged <<= _S32
+    tagged |= finalize(stems[keep])
+    tagged.sort()
+    if tagged.size:
+        fresh = np.empty(tagged.size, dtype=bool)
+        fresh[0] = True
+        np.not_equal(tagged[1:], tagged[:-1], out=fresh[1:])
+        tagged = tagged[fresh]
+    values = (tagged & _LOW32).astype(np.uint32)
+    bounds = np.searchsorted(tagged >> _S32, np.arange(len(spoken) + 1, dtype=np.uint64))
+    # Sentences left with no stems (too short, or nothing but function words) make no unit.
+    made = np.flatnonzero(bounds[1:] > bounds[:-1]).tolist()
+    starts, ends = bounds[:-1].tolist(), bounds[1:].tolist()
+    word_counts = counts.tolist()
+    blake2b, from_bytes = hashlib.blake2b, int.from_bytes
     units: list[Unit] = []
-    pos = 0
-    for sentence, norm in zip(sentences, norms, strict=True):
-        if not norm:
-            continue
-        count = norm.count(" ") + 1
-        start, pos = pos, pos + count
-        if count < config.min_sentence_words:
-            continue
-        own = mixed[start:pos][content[start:pos]]
-        if own.size == 0:
-            continue
-        key = int.from_bytes(hashlib.blake2b(norm.encode("utf-8", "surrogatepass"),
-                                             digest_size=8).digest(), "little")
-        units.append(Unit(sentence.line, sentence.end_line, count, sorted_unique(own), key))
+    for k in made:
+        sentence, norm = spoken[k]
+        key = from_bytes(blake2b(norm.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+                         "little")
+        units.append(Unit(sentence[3], sentence[4], word_counts[k], values[starts[k]:ends[k]],
+                          key))
     return units
 
 
@@ -156,17 +184,26 @@ def analyze(document: Document, config: Config) -> Features:
     paragraphs = split_paragraphs(repaired)
     if len(paragraphs) > config.max_paragraphs:
         truncated = True  # later paragraphs are compared, not checked for repeats
-    repeats = find_repeats_in(paragraphs[: config.max_paragraphs], config)
+    rows = sentence_rows(repaired, paragraphs)
+    norms = [[normalize(row[0]) for row in para_rows] for para_rows in rows]
+    # A paragraph's comparison text is its sentences' joined (they are cut at whitespace or
+    # stops, which normalize turns into single spaces; tests/test_document.py checks it): each
+    # sentence is normalized once, not once more inside its paragraph.
+    para_norms = [" ".join(n for n in para if n) for para in norms[: config.max_paragraphs]]
+    repeats = find_repeats_in(paragraphs[: config.max_paragraphs], config, para_norms)
     removed: set[int] = set()
     for r in removable(repeats, config.remove_threshold):
         removed.update(range(r.line, max(r.line, r.end_line) + 1))
-    kept = [p for p in paragraphs if p.line not in removed]
-    sentences = split_sentences(repaired, kept)
-    norms = [normalize(s.text) for s in sentences]
-    joined = " ".join(n for n in norms if n)
+    sentences: list[SentenceRow] = []
+    sentence_norms: list[str] = []
+    for para, para_rows, para_sentence_norms in zip(paragraphs, rows, norms, strict=True):
+        if para.line not in removed:
+            sentences += para_rows
+            sentence_norms += para_sentence_norms
+    joined = " ".join(n for n in sentence_norms if n)
     tokens = token_hashes(joined)
     stems = token_hashes(joined, prefix=config.stem_chars)
-    units = _units(sentences, norms, stems, config)
+    units = _units(sentences, sentence_norms, stems, config)
     # Alignment costs grow with the product of two documents' sentence counts: past
     # max_sentences, sentences still count in the shingles but are not aligned.
     if len(units) > config.max_sentences:

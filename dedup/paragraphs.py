@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import regex
 
-__all__ = ["Span", "line_starts", "split_paragraphs", "split_sentences"]
+__all__ = ["SentenceRow", "Span", "line_starts", "sentence_rows", "split_paragraphs",
+           "split_sentences"]
 
 _LINE = regex.compile(r"[^\n]*\n?")
 # A sentence ends at . ! ? (or their CJK forms), perhaps followed by closing quotes or
@@ -88,9 +89,19 @@ def split_paragraphs(text: str) -> list[Span]:
     [(1, 'Title'), (3, 'Body one.'), (4, 'Body two.')]
     """
     raw_lines = text.split("\n")
+    if not _is_wrapped(raw_lines):
+        # One paragraph a line: its line number is known, no search in the line starts.
+        spans: list[Span] = []
+        start = 0
+        for number, line in enumerate(raw_lines, start=1):
+            stripped = line.strip()
+            if stripped:
+                s = start + len(line) - len(line.lstrip())
+                spans.append(Span(stripped, s, s + len(stripped), number, number))
+            start += len(line) + 1
+        return spans
     starts = line_starts(text)
-    wrapped = _is_wrapped(raw_lines)
-    spans: list[Span] = []
+    spans = []
     block_start: int | None = None
     block_end = 0
     for start, line in zip(starts, raw_lines, strict=True):
@@ -99,12 +110,9 @@ def split_paragraphs(text: str) -> list[Span]:
                 spans.append(_trimmed(text, starts, block_start, block_end))
                 block_start = None
             continue
-        if wrapped:
-            if block_start is None:
-                block_start = start
-            block_end = start + len(line)
-        else:
-            spans.append(_trimmed(text, starts, start, start + len(line)))
+        if block_start is None:
+            block_start = start
+        block_end = start + len(line)
     if block_start is not None:
         spans.append(_trimmed(text, starts, block_start, block_end))
     return spans
@@ -116,6 +124,59 @@ def _trimmed(text: str, starts: list[int], start: int, end: int) -> Span:
     right = len(piece.rstrip())
     s, e = start + left, start + right
     return Span(text[s:e], s, e, _line_of(starts, s), _line_of(starts, max(s, e - 1)))
+
+
+#: A sentence as :func:`sentence_rows` gives it: ``(text, start, end, line, end_line)``.
+SentenceRow = tuple[str, int, int, int, int]
+
+
+def sentence_rows(text: str, paragraphs: list[Span]) -> list[list[SentenceRow]]:
+    """Return the sentences of each paragraph as plain tuples (the fields of :class:`Span`).
+
+    What :func:`split_sentences` returns, grouped by paragraph and without building a
+    :class:`Span` per sentence: :func:`dedup.analyze` reads thousands of them per second.
+
+    Args:
+        text: The text the paragraphs were split from.
+        paragraphs: Its paragraphs, from :func:`split_paragraphs`.
+
+    Returns:
+        One list per paragraph of ``(text, start, end, line, end_line)`` tuples.
+
+    >>> sentence_rows("One. Two!\\nThree", split_paragraphs("One. Two!\\nThree"))
+    [[('One.', 0, 4, 1, 1), ('Two!', 5, 9, 1, 1)], [('Three', 10, 15, 2, 2)]]
+    """
+    starts: list[int] | None = None
+    finditer = _SENTENCE_END.finditer
+    out: list[list[SentenceRow]] = []
+    for para in paragraphs:
+        rows: list[SentenceRow] = []
+        out.append(rows)
+        cursor = para.start
+        pieces: list[tuple[int, int]] = []
+        for m in finditer(text, para.start, para.end):
+            end = m.end()
+            if end > cursor:
+                pieces.append((cursor, end))
+                cursor = end
+        tail = text[cursor:para.end]
+        if tail.strip():
+            pieces.append((cursor, cursor + len(tail.rstrip())))
+        # Every piece now ends at a stop, a closing quote or the paragraph's last non-space
+        # character: only its head needs trimming.
+        if para.line == para.end_line:
+            line = para.line
+            for start, end in pieces:
+                sentence = text[start:end].lstrip()
+                rows.append((sentence, end - len(sentence), end, line, line))
+            continue
+        if starts is None:
+            starts = line_starts(text)
+        for start, end in pieces:
+            sentence = text[start:end].lstrip()
+            s = end - len(sentence)
+            rows.append((sentence, s, end, bisect_right(starts, s), bisect_right(starts, end - 1)))
+    return out
 
 
 def split_sentences(text: str, paragraphs: list[Span] | None = None) -> list[Span]:
@@ -131,14 +192,6 @@ def split_sentences(text: str, paragraphs: list[Span] | None = None) -> list[Spa
     >>> [s.text for s in split_sentences("He said “no.” Then left! Why?\\nNext line")]
     ['He said “no.”', 'Then left!', 'Why?', 'Next line']
     """
-    starts = line_starts(text)
-    out: list[Span] = []
-    for para in paragraphs if paragraphs is not None else split_paragraphs(text):
-        cursor = para.start
-        for m in _SENTENCE_END.finditer(text, para.start, para.end):
-            if m.end() > cursor:
-                out.append(_trimmed(text, starts, cursor, m.end()))
-                cursor = m.end()
-        if text[cursor:para.end].strip():
-            out.append(_trimmed(text, starts, cursor, para.end))
-    return out
+    if paragraphs is None:
+        paragraphs = split_paragraphs(text)
+    return [Span(*row) for rows in sentence_rows(text, paragraphs) for row in rows]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedup import split_paragraphs, split_sentences
-from dedup.paragraphs import line_starts
+from dedup import Span, split_paragraphs, split_sentences
+from dedup.paragraphs import _SENTENCE_END, _is_wrapped, line_starts, sentence_rows
 
 
 def test_one_paragraph_a_line_with_blank_lines_between() -> None:
@@ -41,3 +43,77 @@ def test_spans_are_exact_slices_with_correct_lines(text: str) -> None:
         assert starts[span.line - 1] <= span.start
         assert text.count("\n", 0, span.start) + 1 == span.line
         assert text.count("\n", 0, span.end - 1) + 1 == span.end_line
+
+
+# The splitters as they were before the one-line fast path and the tuple rows: a line search
+# for every span, both ends trimmed. The fast paths must give the very same spans.
+def _reference_trimmed(text: str, starts: list[int], start: int, end: int) -> Span:
+    piece = text[start:end]
+    s, e = start + len(piece) - len(piece.lstrip()), start + len(piece.rstrip())
+    return Span(text[s:e], s, e, bisect_right(starts, s), bisect_right(starts, max(s, e - 1)))
+
+
+def _reference_paragraphs(text: str) -> list[Span]:
+    raw_lines, starts = text.split("\n"), line_starts(text)
+    wrapped = _is_wrapped(raw_lines)
+    spans: list[Span] = []
+    block: int | None = None
+    block_end = 0
+    for start, line in zip(starts, raw_lines, strict=True):
+        if not line.strip():
+            if block is not None:
+                spans.append(_reference_trimmed(text, starts, block, block_end))
+                block = None
+        elif wrapped:
+            block = start if block is None else block
+            block_end = start + len(line)
+        else:
+            spans.append(_reference_trimmed(text, starts, start, start + len(line)))
+    if block is not None:
+        spans.append(_reference_trimmed(text, starts, block, block_end))
+    return spans
+
+
+def _reference_sentences(text: str, paragraphs: list[Span]) -> list[Span]:
+    starts = line_starts(text)
+    out: list[Span] = []
+    for para in paragraphs:
+        cursor = para.start
+        for m in _SENTENCE_END.finditer(text, para.start, para.end):
+            if m.end() > cursor:
+                out.append(_reference_trimmed(text, starts, cursor, m.end()))
+                cursor = m.end()
+        if text[cursor:para.end].strip():
+            out.append(_reference_trimmed(text, starts, cursor, para.end))
+    return out
+
+
+_TEXTS = st.text(alphabet=st.sampled_from("ab .!?。\n\n\r\t \u3000“”'’)x\x1c"), max_size=160)
+
+
+@given(_TEXTS)
+def test_paragraphs_and_sentences_equal_the_reference_splitters(text: str) -> None:
+    paragraphs = split_paragraphs(text)
+    assert paragraphs == _reference_paragraphs(text)
+    sentences = split_sentences(text)
+    assert sentences == _reference_sentences(text, paragraphs)
+    rows = sentence_rows(text, paragraphs)
+    assert len(rows) == len(paragraphs)
+    assert [Span(*row) for para_rows in rows for row in para_rows] == sentences
+
+
+@given(_TEXTS, st.data())
+def test_sentences_of_any_spans_equal_the_reference(text: str, data: st.DataObject) -> None:
+    # Callers may pass spans of their own, untrimmed or not from split_paragraphs.
+    starts = line_starts(text)
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(text)), min_size=2, max_size=6)))
+    spans = [Span(text[a:b], a, b, bisect_right(starts, a), bisect_right(starts, max(a, b - 1)))
+             for a, b in zip(cuts[::2], cuts[1::2], strict=False) if b > a]
+    assert split_sentences(text, spans) == _reference_sentences(text, spans)
+
+
+def test_hard_wrapped_sentences_know_both_lines() -> None:
+    text = "The council met on Tuesday and\ndiscussed it. Then it\nvoted.\n\nNext block here\n"
+    assert [(s.text, s.line, s.end_line) for s in split_sentences(text)] == [
+        ("The council met on Tuesday and\ndiscussed it.", 1, 2), ("Then it\nvoted.", 2, 3),
+        ("Next block here", 5, 5)]
