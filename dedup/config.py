@@ -47,10 +47,12 @@ class Config:
     threshold: float = 0.5
     # Passage-level LSH (sentences): permutations, bands and rows.
     passage_num_perm: int = 32
-    # 10 x 3, not 16 x 2: the same recall on Clough and the seeds, and about 17 times fewer
-    # candidate pairs on a generated feed (16 x 2 made most pairs of a feed candidates).
-    passage_bands: int = 10
-    passage_rows: int = 3
+    # 16 bands x 2 rows, and a sentence counts as a hit on a document only when 2 of its
+    # bands collide with it: a reworded sentence (Jaccard ~0.4) counts ~3 times in 4, a
+    # sentence that only shares topic words (~0.15) 1 time in 20 (docs/configuration.md).
+    passage_bands: int = 16
+    passage_rows: int = 2
+    passage_band_hits: int = 2
     # Buckets holding more documents than this are boilerplate or topic words: not followed.
     max_bucket: int = 200
     # Internal repeats.
@@ -88,6 +90,7 @@ class Config:
             "stem_chars",
             "passage_bands",
             "passage_rows",
+            "passage_band_hits",
             "max_bucket",
             "min_passages",
             "partial_words",
@@ -123,6 +126,11 @@ class Config:
             raise ConfigError(
                 "'passage_bands' * 'passage_rows' must be <= 'passage_num_perm' "
                 f"(got {self.passage_bands} * {self.passage_rows} > {self.passage_num_perm})"
+            )
+        if self.passage_band_hits > self.passage_bands:
+            raise ConfigError(
+                "'passage_band_hits' must be <= 'passage_bands' (a sentence cannot collide in "
+                f"more bands than there are: got {self.passage_band_hits} > {self.passage_bands})"
             )
 
     def replace(self, **changes: Any) -> Config:

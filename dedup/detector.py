@@ -314,7 +314,8 @@ class Detector:
         out: list[_Prepared] = []
         pos = 0
         for f, keys in zip(features, doc_keys, strict=True):
-            unit_keys = [np.unique(k) for k in all_unit_keys[pos : pos + len(f.units)]]
+            # A sentence's keys are distinct already: each band salts its own.
+            unit_keys = list(all_unit_keys[pos : pos + len(f.units)])
             pos += len(f.units)
             passage = (np.unique(np.concatenate(unit_keys)) if unit_keys
                        else np.zeros(0, dtype=np.uint64))
@@ -369,12 +370,15 @@ class Detector:
         buckets = (self._members(PASSAGE, np.unique(np.concatenate(evidence)), pending, limit)
                    if evidence else {})
         hits: dict[_Ref, int] = {}
+        least_bands = self.config.passage_band_hits
         for keys in evidence:
-            unit_docs: set[_Ref] = set()
+            bands: dict[_Ref, int] = {}
             for key in keys.tolist():
-                unit_docs.update(buckets.get(key, ()))
-            for ref in unit_docs:
-                hits[ref] = hits.get(ref, 0) + 1
+                for ref in buckets.get(key, ()):
+                    bands[ref] = bands.get(ref, 0) + 1
+            for ref, count in bands.items():
+                if count >= least_bands:
+                    hits[ref] = hits.get(ref, 0) + 1
         needed = min(2, len(evidence))
         found.update(ref for ref, count in hits.items() if count >= needed)
         return sorted(found)
