@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from dedup import Config, Document, analyze, repair, repair_count, scan
 from dedup.detector import Problem
 from dedup.io import BinaryInputError, decode, read_jsonl
-from dedup.report import write_report
+from dedup.report import JsonlWriter, write_report
 
 CASES = Path(__file__).resolve().parent.parent / "tests" / "cases" / "robustness.json"
 # An input this small that takes longer than this is a blow-up, not a slow machine.
@@ -93,12 +93,26 @@ def _check_analyze(text: str) -> None:
 
 
 def _check_report(pairs: list[tuple[str, str]]) -> None:
-    report = scan([Document(doc_id or "_", text) for doc_id, text in pairs])
+    docs = [Document(doc_id or "_", text) for doc_id, text in pairs]
+    report = scan(docs, keep="summary")
     raw = io.BytesIO()
     stream = io.TextIOWrapper(raw, encoding="utf-8", errors="backslashreplace")
     write_report(report, stream, "json")
     stream.flush()
-    json.loads(raw.getvalue().decode("utf-8"))
+    parsed = json.loads(raw.getvalue().decode("utf-8"))
+    if parsed != json.loads(json.dumps(report.to_dict(), ensure_ascii=False)):
+        raise FindingError("the JSON report written item by item differs from to_dict()")
+    # The JSONL report as the command streams it: every line one valid record.
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="utf-8", errors="backslashreplace")
+    writer = JsonlWriter(stream, report.config)
+    writer.finish(scan(docs, on_result=writer.document, keep="none"))
+    stream.flush()
+    types = [json.loads(line)["type"] for line in raw.getvalue().decode("utf-8").split("\n")
+             if line]
+    if types.count("document") != len(report.documents) or types.count("match") != len(
+            report.matches):
+        raise FindingError(f"the streamed JSONL report lost records: {types}")
 
 
 TARGETS: dict[str, tuple[Callable[[Any], None], st.SearchStrategy[Any]]] = {

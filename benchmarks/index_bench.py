@@ -1,13 +1,15 @@
 """Benchmark of the persistent index: adds per second, query latency, bytes per article.
 
 Sections (all on a generated news-like feed with fixed seeds; timings are wall-clock on
-whatever machine runs this, so say which):
+whatever machine runs this, so say which; add rates also in CPU time):
 
 - ``file``: an SQLite index: add throughput of the index (encoding the verification data
   and writing one transaction per batch of 256, ``synchronous=FULL`` and ``NORMAL``), query
   latency of one new article (candidate lookups, reading and decoding the stored
-  candidates; verification itself is match.py's and not timed here), bytes per article, and
-  datasketch's in-memory ``MinHashLSH`` bytes per article for the same signatures.
+  candidates, the index's part of a query, and verification apart), bytes per article and
+  per posting kind, and datasketch's in-memory ``MinHashLSH`` bytes per article for the same
+  signatures.
+- ``add``: adds alone (encoding and writing), on new files, ``--rounds`` times.
 - ``million``: the same index grown to ``--million`` articles (real articles of the feed plus
   synthetic ones with the same numbers of keys and the same payloads, random keys), then the
   query latency of new articles against it, and its bytes per article.
@@ -16,7 +18,8 @@ whatever machine runs this, so say which):
 
 Usage::
 
-    .venv/bin/python benchmarks/index_bench.py file
+    .venv/bin/python benchmarks/index_bench.py file --repeat 3
+    .venv/bin/python benchmarks/index_bench.py add --docs 2500 --rounds 3
     .venv/bin/python benchmarks/index_bench.py million --million 1000000 --dir /tmp/bench
     .venv/bin/python benchmarks/index_bench.py redis --redis redis://127.0.0.1:6379/14
 """
@@ -107,25 +110,50 @@ def _percentiles(seconds: list[float]) -> str:
             f"p99 {np.percentile(ms, 99):.2f} ms (n={len(ms)})")
 
 
-def add_rate(store: Any, items: list[_Prepared], batch: int = _BATCH) -> float:
-    """Add ``items`` in batches (encoding included); return articles per second."""
-    start = time.perf_counter()
+def add_rate(store: Any, items: list[_Prepared], batch: int = _BATCH) -> tuple[float, float]:
+    """Add ``items`` in batches (encoding included); return articles per second of wall-clock
+    time and of this process's CPU time (the machine is shared: CPU time is the steadier)."""
+    start, cpu = time.perf_counter(), time.process_time()
     for lo in range(0, len(items), batch):
         store.add([item.entry() for item in items[lo : lo + batch]], time.time())
-    return len(items) / (time.perf_counter() - start)
+    return (len(items) / (time.perf_counter() - start),
+            len(items) / (time.process_time() - cpu))
 
 
-def query_latency(detector: Detector, probes: list[_Prepared]) -> tuple[
-        list[float], list[float], list[int]]:
-    """Time the index's part of checking one new article.
+Timings = dict[str, list[float]]
 
-    Returns the times of the lookups alone (document bands, exact key, sentence bands: the
-    candidate list), of the lookups plus reading and decoding every candidate, and the
-    numbers of candidates.
+
+def query_latency(detector: Detector, probes: list[_Prepared]) -> tuple[Timings, list[int]]:
+    """Time checking one new article against the index, split into the index's part and
+    verification.
+
+    Returns, per article: ``lookups`` (document bands, exact key, sentence bands: the
+    candidate list), ``fetch`` (reading and decoding every candidate), ``query`` (the whole of
+    what :meth:`Detector.query` does after analysis: lookups, fetch, the boilerplate counts
+    of the candidates' sentences, and verification), ``verify`` (the calls of
+    :func:`dedup.match.compare`, and of ``screen`` where the detector has one, inside it) and
+    ``index`` (``query`` minus ``verify``); and the numbers of candidates.
     """
+    import dedup.detector as detector_module
+
     detector.store.sync()
     empty = MemoryStore()
-    lookups, totals, counts = [], [], []
+    timings: Timings = {name: [] for name in ("lookups", "fetch", "index", "verify", "query")}
+    counts = []
+    spent = [0.0]
+    # Verification: compare, and the screen that spares it hopeless pairs where there is one.
+    originals = {name: getattr(detector_module, name) for name in ("compare", "screen")
+                 if hasattr(detector_module, name)}
+
+    def timed(function: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[0] += time.perf_counter() - start
+        return run
+
     for item in probes:
         start = time.perf_counter()
         refs = detector._candidates(item, empty)
@@ -133,17 +161,38 @@ def query_latency(detector: Detector, probes: list[_Prepared]) -> tuple[
         detector._decoded.clear()
         detector._stored_features([n for _, n in refs], item.published_ts)
         end = time.perf_counter()
-        lookups.append(middle - start)
-        totals.append(end - start)
+        timings["lookups"].append(middle - start)
+        timings["fetch"].append(end - middle)
         counts.append(len(refs))
-    return lookups, totals, counts
+    for name, function in originals.items():
+        setattr(detector_module, name, timed(function))
+    try:
+        for item in probes:
+            detector._decoded.clear()
+            spent[0] = 0.0
+            start = time.perf_counter()
+            detector._verify(item, empty, [])
+            took = time.perf_counter() - start
+            timings["query"].append(took)
+            timings["verify"].append(spent[0])
+            timings["index"].append(took - spent[0])
+    finally:
+        for name, function in originals.items():
+            setattr(detector_module, name, function)
+    return timings, counts
 
 
-def _report_queries(n: int, result: tuple[list[float], list[float], list[int]]) -> None:
-    lookups, totals, counts = result
-    print(f"query, one new article vs {n:,} indexed: lookups {_percentiles(lookups)}")
-    print(f"  lookups + read and decode all candidates: {_percentiles(totals)}; candidates "
-          f"per article median {int(np.median(counts))}, p99 {int(np.percentile(counts, 99))}")
+def _report_queries(n: int, result: tuple[Timings, list[int]]) -> None:
+    timings, counts = result
+    print(f"query, one new article vs {n:,} indexed "
+          f"(candidates per article median {int(np.median(counts))}, "
+          f"p99 {int(np.percentile(counts, 99))}, max {max(counts)}):")
+    for name, label in (("lookups", "key lookups (candidate list)"),
+                        ("fetch", "read + decode the candidates"),
+                        ("index", "index part of a query (lookups, fetch, counts)"),
+                        ("verify", "verification (screen + compare)"),
+                        ("query", "whole query after analysis")):
+        print(f"  {label}: {_percentiles(timings[name])}")
 
 
 def datasketch_bytes(items: list[_Prepared], config: Config) -> float:
@@ -183,21 +232,52 @@ def section_file(args: argparse.Namespace) -> None:
             p.unlink()
         store = SQLiteStore(path, synchronous=sync)  # type: ignore[arg-type]
         Detector(config, store)  # writes the header
-        rate = add_rate(store, index_items)
-        print(f"file index add, synchronous={sync}: {rate:,.0f} articles/s "
-              f"({len(index_items)} articles, batches of {_BATCH}, one core)")
+        rate, cpu_rate = add_rate(store, index_items)
+        print(f"file index add, synchronous={sync}: {rate:,.0f} articles/s wall-clock, "
+              f"{cpu_rate:,.0f}/s of CPU time ({len(index_items)} articles, batches of "
+              f"{_BATCH}, one core)")
         store.close()
     with Detector(config, folder / "file-FULL.dedup") as detector:
         stats = detector.stats()
-        result = query_latency(detector, probes)
+        for rep in range(args.repeat):
+            print(f"repeat {rep + 1} of {args.repeat}")
+            _report_queries(stats["documents"], query_latency(detector, probes))
     docs_n = stats["documents"]
-    _report_queries(docs_n, result)
     used, payload, postings = (stats[k] / docs_n for k in ("used_bytes", "payload_bytes",
                                                             "posting_bytes"))
     print(f"bytes per article: {used:,.0f} on disk (payload {payload:,.0f}, postings "
           f"{postings:,.0f}, rest {used - payload - postings:,.0f})")
+    print("  postings per kind, bytes per article (bytes per posting): " + ", ".join(
+        f"{name} {nbytes / docs_n:,.0f} ({nbytes / max(1, stats['postings'][name]):.2f})"
+        for name, nbytes in stats["posting_bytes_by_kind"].items()))
     print(f"datasketch MinHashLSH (in memory, document bands only): "
           f"{datasketch_bytes(index_items, config):,.0f} bytes per article")
+
+
+def section_add(args: argparse.Namespace) -> None:
+    """Time adds alone, ``--rounds`` times on new files: for comparing two versions of the
+    store under the same load (run it alternately with ``PYTHONPATH`` set to another
+    checkout's folder)."""
+    import dedup
+
+    config = Config()
+    items = prepared(feed(args.docs), config)
+    folder = Path(args.dir or tempfile.mkdtemp(prefix="dedup-bench-"))
+    for rnd in range(args.rounds):
+        path = folder / f"add-{os.getpid()}-{rnd}.dedup"
+        store = SQLiteStore(path)
+        Detector(config, store)
+        rate, cpu_rate = add_rate(store, items)
+        stats = store.stats()
+        used = stats["used_bytes"] / len(items)
+        store.close()
+        for p in folder.glob(path.name + "*"):
+            p.unlink()
+        print(f"add, synchronous=FULL, {len(items)} articles, batches of {_BATCH}: "
+              f"{cpu_rate:,.0f}/s of CPU time, {rate:,.0f}/s wall-clock, {used:,.0f} bytes an "
+              f"article (payload {stats['payload_bytes'] / len(items):,.0f}, postings "
+              f"{stats['posting_bytes'] / len(items):,.0f}, segments {stats['segments']}) "
+              f"[{Path(dedup.__file__).parent}]", flush=True)
 
 
 def _synthetic(template: Entry, i: int, rng: np.random.Generator) -> Entry:
@@ -214,6 +294,10 @@ def section_million(args: argparse.Namespace) -> None:
     templates = [item.entry() for item in index_items]
     folder = Path(args.dir or tempfile.mkdtemp(prefix="dedup-bench-"))
     path = folder / "million.dedup"
+    if args.reuse and path.exists():
+        print(f"reusing {path} (built by an earlier run with the same --docs)")
+        _million_queries(args, config, path, probes)
+        return
     for p in folder.glob(path.name + "*"):
         p.unlink()
     store = SQLiteStore(path, synchronous="NORMAL")
@@ -221,7 +305,7 @@ def section_million(args: argparse.Namespace) -> None:
     rng = np.random.default_rng(0)
     total = args.million
     batch = 1024
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     window = time.perf_counter()
     added = 0
     while added < total - len(index_items):
@@ -235,21 +319,37 @@ def section_million(args: argparse.Namespace) -> None:
             print(f"  {added:,} synthetic articles, last {100 * batch / (now - window):,.0f}/s",
                   flush=True)
             window = now
-    print(f"synthetic build: {added:,} in {time.perf_counter() - start:.0f} s "
-          f"({added / (time.perf_counter() - start):,.0f} articles/s, NORMAL, batches of "
-          f"{batch})")
-    rate = add_rate(store, index_items)
-    print(f"add of {len(index_items)} real articles on top, synchronous=NORMAL: {rate:,.0f}/s")
+    took, took_cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(f"synthetic build: {added:,} in {took:.0f} s ({added / took:,.0f} articles/s "
+          f"wall-clock, {added / took_cpu:,.0f}/s of CPU time; NORMAL, batches of {batch}, "
+          "random keys made in the loop)")
+    rate, cpu_rate = add_rate(store, index_items)
+    print(f"add of {len(index_items)} real articles on top, synchronous=NORMAL: {rate:,.0f}/s "
+          f"wall-clock, {cpu_rate:,.0f}/s of CPU time")
     store.close()
+    del store  # its postings, held in memory, are loaded again below
+    _million_queries(args, config, path, probes)
+
+
+def _million_queries(args: argparse.Namespace, config: Config, path: Path,
+                     probes: list[_Prepared]) -> None:
+    import resource
+
     t = time.perf_counter()
     with Detector(config, path) as detector:
         detector.store.sync()
         print(f"open and load the postings: {time.perf_counter() - t:.1f} s")
-        result = query_latency(detector, probes)
+        plan = detector.store._db.execute(  # type: ignore[attr-defined]
+            "EXPLAIN QUERY PLAN SELECT * FROM docs WHERE num IN (?, ?)", (1, 2)).fetchall()
+        print(f"record fetch plan: {plan[-1][-1]}")
+        for rep in range(args.repeat):
+            print(f"repeat {rep + 1} of {args.repeat}")
+            _report_queries(len(detector), query_latency(detector, probes))
         stats = detector.stats()
-    _report_queries(stats["documents"], result)
-    print(f"bytes per article: {stats['used_bytes'] / stats['documents']:,.0f} on disk, "
-          f"segments {stats['segments']}")
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+    print(f"bytes per article: {stats['used_bytes'] / stats['documents']:,.0f} on disk "
+          f"(file {stats['file_bytes'] / 1e9:.2f} GB), segments {stats['segments']}, "
+          f"peak memory of this process {maxrss:.1f} GB")
 
 
 def _redis_worker(kind: str, url: str, items: list[Any], queue: Any) -> None:
@@ -335,15 +435,20 @@ def section_redis(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("section", choices=("file", "million", "redis"))
+    parser.add_argument("section", choices=("file", "add", "million", "redis"))
     parser.add_argument("--docs", type=int, default=5000, help="articles in the feed")
     parser.add_argument("--probes", type=int, default=500, help="new articles to query")
     parser.add_argument("--million", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=1, help="query timing runs")
+    parser.add_argument("--rounds", type=int, default=1, help="add: timed rounds")
+    parser.add_argument("--reuse", action="store_true",
+                        help="million: time queries on the index an earlier run left in --dir")
     parser.add_argument("--dir", help="folder for the index files (default: a temp folder)")
     parser.add_argument("--redis", default=os.environ.get("REDIS_URL",
                                                           "redis://127.0.0.1:6379/14"))
     args = parser.parse_args()
-    {"file": section_file, "million": section_million, "redis": section_redis}[args.section](args)
+    {"file": section_file, "add": section_add, "million": section_million,
+     "redis": section_redis}[args.section](args)
 
 
 if __name__ == "__main__":

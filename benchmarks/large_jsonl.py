@@ -1,22 +1,41 @@
-"""Write a large synthetic JSONL feed, to measure the peak memory of ``dedup scan`` on it.
+"""Write a large synthetic JSONL feed, and measure the peak memory of ``dedup scan`` on it.
 
-Records are news-like: sentences of function words and of content words drawn from a fixed
-vocabulary with a Zipf-like spread, about 3 KB each; one record in 20 is a copy of an earlier
-one with a sentence changed, so matching has work to do. Fixed seed, so the same size gives
-the same file.
+Writing: records are news-like: sentences of function words and of content words drawn from
+a fixed vocabulary with a Zipf-like spread, about 3 KB each; one record in 20 is a copy of an
+earlier one with a sentence changed, so matching has work to do. Fixed seed, so the same size
+gives the same file. (``benchmarks/feed.py`` writes a more realistic feed; either can be
+measured.)
 
-Usage (the measurement in docs/robustness.md):
+Measuring (``--measure``): each mode runs in its own process on the first MB of the feed
+given by each ``--prefix-mb`` (0: the whole feed); the peak RSS is the kernel's
+(``os.wait4``), and the RSS is also sampled every few seconds with the input position
+reached, so that a run stopped at ``--limit`` (SIGTERM) still shows how memory grew. Modes:
+``read`` (read and parse every record, nothing else), ``index`` (``dedup scan --index FILE
+-f jsonl``), ``memory`` (``dedup scan -f jsonl``, the in-memory index) and ``json``
+(``dedup scan -f json``, in memory).
 
-    .venv/bin/python benchmarks/large_jsonl.py /tmp/big.jsonl --mb 1024
-    /usr/bin/time -v .venv/bin/dedup scan /tmp/big.jsonl -f json -o /tmp/big.report.json
-    rm /tmp/big.jsonl /tmp/big.report.json
+Usage (the measurements in docs/robustness.md):
+
+    .venv/bin/python benchmarks/feed.py 240000 --out /tmp/big.jsonl          # about 1 GB
+    .venv/bin/python benchmarks/large_jsonl.py /tmp/big.jsonl --measure read index \
+        --prefix-mb 0
+    .venv/bin/python benchmarks/large_jsonl.py /tmp/big.jsonl --measure memory index \
+        --prefix-mb 5 10 20 40
+    rm /tmp/big.jsonl /tmp/big.truth.jsonl
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import os
+import signal
+import subprocess
 import sys
+import tempfile
+import time
+from pathlib import Path
 
 import numpy as np
 
@@ -58,25 +77,19 @@ def _article(rng: np.random.Generator, vocab: list[str], cdf: np.ndarray) -> str
     return "\n".join(paragraphs)
 
 
-def main() -> int:
-    """Write the feed; print the number of records and bytes."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("path")
-    parser.add_argument("--mb", type=float, default=100.0, help="size to write, in MB")
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
-    rng = np.random.default_rng(args.seed)
+def _write(path: str, mb: float, seed: int) -> int:
+    rng = np.random.default_rng(seed)
     vocab = _vocabulary(rng)
     ranks = np.arange(1, _VOCAB + 1, dtype=np.float64)
     # Zipf-like with a flattened head: no content word is in every sentence.
     weights = 1.0 / (ranks + 2000.0)
     cdf = np.cumsum(weights / weights.sum())
     cdf[-1] = 1.0
-    target = int(args.mb * 1_000_000)
+    target = int(mb * 1_000_000)
     written = 0
     count = 0
     recent: list[str] = []
-    with open(args.path, "w", encoding="utf-8") as out:
+    with open(path, "w", encoding="utf-8") as out:
         while written < target:
             if recent and rng.random() < 0.05:
                 base = recent[int(rng.integers(len(recent)))]
@@ -94,6 +107,155 @@ def main() -> int:
             count += 1
     print(f"{count} records, {written} bytes", file=sys.stderr)
     return 0
+
+
+# -- measuring ---------------------------------------------------------------------------------
+
+_READ = ("from dedup.io import read_paths; import sys; p = []; "
+         "n = sum(1 for _ in read_paths([sys.argv[1]], p)); print(n, len(p))")
+_SAMPLE_S = 5.0
+
+
+def _prefix(feed: Path, mb: float, folder: Path) -> Path:
+    """Return the feed cut after the first line that reaches ``mb`` MB (0: the feed itself)."""
+    if mb <= 0:
+        return feed
+    target = int(mb * 1_000_000)
+    cut = folder / f"prefix-{mb:g}mb.jsonl"
+    with feed.open("rb") as src, cut.open("wb") as dst:
+        written = 0
+        for line in src:
+            dst.write(line)
+            written += len(line)
+            if written >= target:
+                break
+    return cut
+
+
+def _command(mode: str, feed: Path, folder: Path) -> list[str]:
+    python = sys.executable
+    report = str(folder / "report")
+    if mode == "read":
+        return [python, "-c", _READ, str(feed)]
+    if mode == "index":
+        return [python, "-m", "dedup.cli", "scan", str(feed), "--index",
+                str(folder / "index.dedup"), "-f", "jsonl", "-o", report]
+    if mode == "memory":
+        return [python, "-m", "dedup.cli", "scan", str(feed), "-f", "jsonl", "-o", report]
+    if mode == "json":
+        return [python, "-m", "dedup.cli", "scan", str(feed), "-f", "json", "-o", report]
+    raise ValueError(f"unknown mode {mode!r}: use read, index, memory or json")
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def _position_mb(pid: int, feed: Path) -> float:
+    """Return how far the process has read ``feed`` (its file offset), in MB."""
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            if os.readlink(f"/proc/{pid}/fd/{fd}") == str(feed):
+                with open(f"/proc/{pid}/fdinfo/{fd}", encoding="ascii") as info:
+                    return int(info.readline().split()[1]) / 1e6
+    except (OSError, ValueError, IndexError):
+        pass
+    return float("nan")
+
+
+def _run(mode: str, feed: Path, folder: Path, limit: float) -> dict[str, object]:
+    """Run one mode on ``feed``; return its peak RSS, time, samples and how it ended."""
+    for old in folder.glob("index.dedup*"):
+        old.unlink()
+    start = time.monotonic()
+    proc = subprocess.Popen(_command(mode, feed, folder), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    samples: list[tuple[float, float, float]] = []
+    stopped = False
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        elapsed = time.monotonic() - start
+        if elapsed > limit and not stopped:
+            proc.send_signal(signal.SIGTERM)
+            stopped = True
+        if not samples or elapsed - samples[-1][0] >= _SAMPLE_S:
+            samples.append((elapsed, _position_mb(proc.pid, feed), _rss_mb(proc.pid)))
+        time.sleep(0.5)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    out = proc.stdout.read().decode() if proc.stdout else ""
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    documents = None
+    if mode == "read":
+        documents = int(out.split()[0]) if out.split() else None
+    elif (folder / "report").exists() and mode != "json":
+        with (folder / "report").open("rb") as report:
+            documents = sum(1 for line in report if line.startswith(b'{"type": "document"'))
+    index = sum(p.stat().st_size for p in folder.glob("index.dedup*"))
+    return {"mode": mode, "input_mb": feed.stat().st_size / 1e6, "documents": documents,
+            "seconds": time.monotonic() - start, "peak_rss_mb": usage.ru_maxrss / 1024,
+            "exit": proc.returncode, "stopped": stopped, "index_mb": index / 1e6,
+            "samples": samples, "stderr": err.strip()[-300:]}
+
+
+def _measure(feed: Path, modes: list[str], prefixes: list[float], limit: float) -> int:
+    print(f"load average at start: {os.getloadavg()}", flush=True)
+    rows: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory(prefix="dedup-mem-") as tmp:
+        folder = Path(tmp)
+        for mb in prefixes:
+            cut = _prefix(feed, mb, folder)
+            for mode in modes:
+                row = _run(mode, cut, folder, limit)
+                rows.append(row)
+                print(json.dumps({k: v for k, v in row.items() if k != "samples"}), flush=True)
+                for elapsed, position, rss in row["samples"]:  # type: ignore[attr-defined]
+                    print(f"    {elapsed:7.0f} s  read {position:8.1f} MB  RSS {rss:8.1f} MB",
+                          flush=True)
+            if cut != feed:
+                cut.unlink()
+    print(f"load average at end: {os.getloadavg()}")
+    print("\n| mode | input MB | documents | time s | peak RSS MB | index MB | finished |")
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['mode']} | {r['input_mb']:.1f} | {r['documents']} | {r['seconds']:.0f} | "
+              f"{r['peak_rss_mb']:.0f} | {r['index_mb']:.0f} | "
+              f"{'no (stopped)' if r['stopped'] else 'exit ' + str(r['exit'])} |")
+    for mode in modes:
+        done = [r for r in rows if r["mode"] == mode and not r["stopped"]]
+        for a, b in itertools.pairwise(done):
+            slope = ((b["peak_rss_mb"] - a["peak_rss_mb"])  # type: ignore[operator]
+                     / (b["input_mb"] - a["input_mb"]))  # type: ignore[operator]
+            print(f"{mode}: {slope:.2f} MB of peak RSS per MB of input "
+                  f"({a['input_mb']:.0f} to {b['input_mb']:.0f} MB)")
+    return 0
+
+
+def main() -> int:
+    """Write the feed (or, with ``--measure``, measure scans of it); print what was done."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path")
+    parser.add_argument("--mb", type=float, default=100.0, help="size to write, in MB")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--measure", nargs="+", metavar="MODE",
+                        choices=("read", "index", "memory", "json"),
+                        help="measure these modes on the feed at PATH instead of writing it")
+    parser.add_argument("--prefix-mb", nargs="+", type=float, default=[0.0],
+                        help="measure on the first MB of the feed (0: all of it)")
+    parser.add_argument("--limit", type=float, default=1800.0,
+                        help="seconds after which a run is stopped with SIGTERM")
+    args = parser.parse_args()
+    if args.measure:
+        return _measure(Path(args.path).resolve(), args.measure, args.prefix_mb, args.limit)
+    return _write(args.path, args.mb, args.seed)
 
 
 if __name__ == "__main__":

@@ -6,23 +6,24 @@ import argparse
 import contextlib
 import errno
 import json
+import logging
 import os
 import signal
 import stat
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
 from dedup import __version__
 from dedup.config import Config
-from dedup.detector import Detector, Problem, scan
+from dedup.detector import Detector, Problem, Result, scan
 from dedup.errors import ConfigError, IndexMismatchError
 from dedup.io import DEFAULT_MAX_BYTES, read_paths
 from dedup.parallel import prefetch
-from dedup.report import write_report
+from dedup.report import JsonlWriter, write_report
 
 __all__ = ["main"]
 
@@ -183,6 +184,8 @@ class _Output:
     def __init__(self, name: str) -> None:
         self.name = self.target = name
         self._temp: str | None = None
+        #: Whether what is written goes straight to the reader (no temporary file to drop).
+        self.direct = True
         if name == "-":
             if sys.stdout is None:
                 raise OSError(errno.EBADF, "stdout is closed")
@@ -200,6 +203,7 @@ class _Output:
             # A device or a pipe (/dev/stdout, a FIFO) is written directly.
             self.stream = open(name, "w", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115
             return
+        self.direct = False
         fd, self._temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial",
                                           dir=target.parent)
         if existing is not None:
@@ -266,24 +270,48 @@ def _scan(args: argparse.Namespace) -> int:
         return _cannot_write(args.output, exc)
     problems: list[Problem] = []
     writing = False
+    streamed: JsonlWriter | None = None
     previous = None
     with contextlib.suppress(ValueError):  # only the main thread may set handlers
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         documents = read_paths(args.paths, problems, max_bytes=args.max_bytes)
         with prefetch(documents, config, args.workers) as ahead:
-            report = scan(ahead, config, index=args.index, window=_days(args.window))
+            if args.format == "jsonl":
+                # Each document's record is written as soon as it is added, and nothing of
+                # it is kept: memory is bounded by the index, not by the input.
+                writing = True
+                writer = streamed = JsonlWriter(out.stream, config)
+                writing = False
+
+                def write_document(result: Result) -> None:
+                    nonlocal writing
+                    writing = True  # an OSError from here on is the report's, not the input's
+                    writer.document(result)
+                    writing = False
+
+                report = scan(ahead, config, index=args.index, window=_days(args.window),
+                              on_result=write_document, keep="none")
+            else:
+                # The reports print no text: keep none of it.
+                report = scan(ahead, config, index=args.index, window=_days(args.window),
+                              keep="summary")
         report.errors = problems + report.errors
         color = {"auto": None, "always": True, "never": False}[args.color]
         writing = True
-        write_report(report, out.stream, args.format, color=color)
+        if streamed is not None:
+            streamed.finish(report)
+        else:
+            write_report(report, out.stream, args.format, color=color)
         out.commit()
     except KeyboardInterrupt as exc:
         out.discard()
         kept = (f"; what was added to {args.index} before it stays there (run the same scan "
                 "again to add the rest)" if args.index else "")
         how = "terminated" if isinstance(exc, _Terminated) else "interrupted"
-        print(f"dedup: {how}, no report written{kept}", file=sys.stderr)
+        written = ("the report written so far is incomplete" if streamed is not None
+                   and out.direct else "no report written")
+        print(f"dedup: {how}, {written}{kept}", file=sys.stderr)
         return EXIT_TERMINATED if isinstance(exc, _Terminated) else EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (``dedup scan ... | head``): nothing more to say to it, and
@@ -376,15 +404,42 @@ def _index(args: argparse.Namespace) -> int:
         return EXIT_OK
 
 
+class _Stderr(logging.Handler):
+    """Writes log records to whatever ``sys.stderr`` is when they are written."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(self.format(record), file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _debug_log() -> Iterator[None]:
+    """With ``DEDUP_DEBUG`` set, show dedup's debug log (tracebacks of failed documents)."""
+    if not os.environ.get("DEDUP_DEBUG"):
+        yield
+        return
+    logger = logging.getLogger("dedup")
+    handler = _Stderr()
+    handler.setFormatter(logging.Formatter("dedup: %(message)s"))
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``dedup`` command with ``argv`` (default: the process arguments)."""
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        if args.command == "scan":
-            return _scan(args)
-        if args.command == "index":
-            return _index(args)
+        with _debug_log():
+            if args.command == "scan":
+                return _scan(args)
+            if args.command == "index":
+                return _index(args)
     except ConfigError as exc:
         parser.error(str(exc))
     except (IndexMismatchError, ConnectionError) as exc:

@@ -11,14 +11,16 @@ way, so a report does not depend on where the index lives.
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -42,6 +44,9 @@ __all__ = ["Detector", "Problem", "Report", "Result", "parse_published", "scan"]
 _BATCH = 256
 _NO_LIMIT = 1 << 62
 _DECODED = 4096  # decoded stored documents kept for the next candidates
+# Failures of the index itself (a full disk, a lost connection): not one document's fault.
+_STORE_FAILURES = (OSError, sqlite3.Error)
+_log = logging.getLogger("dedup")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +71,12 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """What the detector found about one document when it was added."""
+    """What the detector found about one document when it was added.
+
+    ``text`` is the repaired text and ``cleaned`` the same without the dropped repeated
+    paragraphs. In a :func:`scan` report kept with ``keep="summary"`` both are ``""``: the
+    reports do not print them, and the scan's memory is then bounded by the index, not the text.
+    """
 
     id: str
     source: str | None
@@ -500,22 +510,47 @@ class Detector:
 
 def scan(documents: Iterable[Document], config: Config | None = None,
          index: str | os.PathLike[str] | Store | None = None,
-         window: timedelta | None = None) -> Report:
+         window: timedelta | None = None, *,
+         on_result: Callable[[Result], object] | None = None,
+         keep: Literal["text", "summary", "none"] = "text") -> Report:
     """Find repeats and matches among ``documents`` and return the report.
 
     Documents with an id seen before in the input are reported as errors and skipped; with
     an ``index``, documents already in it are listed in ``skipped`` and not compared again.
-    ``config``, ``index`` and ``window`` are as for :class:`Detector`.
+    A document whose analysis or comparison fails (a bug, or an input no limit foresaw) is
+    reported as an error naming its id, and the others are processed.
+
+    Args:
+        documents: The documents, read lazily, a batch at a time.
+        config: As for :class:`Detector`.
+        index: As for :class:`Detector`.
+        window: As for :class:`Detector`.
+        on_result: Called with each document's whole :class:`Result` (texts included) as
+            soon as its batch is added: to write results as they come, or to keep the
+            cleaned texts wanted.
+        keep: What ``report.documents`` holds: ``"text"``, every :class:`Result` whole;
+            ``"summary"``, each without its ``text`` and ``cleaned`` (both ``""``), which is
+            all the reports print, so that memory does not grow with the text; ``"none"``,
+            nothing, and ``report.matches`` is empty too (for callers that take each result,
+            with its matches, from ``on_result``; the clusters are still reported).
+
+    Raises:
+        ConfigError: if ``keep`` is not one of the three.
 
     >>> text = "Officials said the bridge would reopen in May after repairs to its deck."
     >>> report = scan([Document("a", text), Document("b", text)])
     >>> [(m.a, m.b, m.kind) for m in report.matches]
     [('a', 'b', 'exact')]
+    >>> [(d.id, d.cleaned) for d in scan([Document("a", text)], keep="summary").documents]
+    [('a', '')]
     """
+    if keep not in ("text", "summary", "none"):
+        raise ConfigError(f"'keep' must be 'text', 'summary' or 'none' (got {keep!r})")
     results: list[Result] = []
     errors: list[Problem] = []
     skipped: list[str] = []
     seen: set[str] = set()
+    pairs: list[tuple[str, str]] = []
     with Detector(config, index, window=window) as detector:
         for batch in _batches(documents, _BATCH):
             fresh: list[Document] = []
@@ -531,7 +566,59 @@ def scan(documents: Iterable[Document], config: Config | None = None,
                 old = detector.store.stored(d.id for d in fresh)
                 skipped.extend(d.id for d in fresh if d.id in old)
                 fresh = [d for d in fresh if d.id not in old]
-            results.extend(detector.add_many(fresh))
-        report = detector.report(results, errors)
+            for result in _add_each(detector, fresh, errors):
+                if on_result is not None:
+                    on_result(result)
+                if keep == "text":
+                    results.append(result)
+                elif keep == "summary":
+                    results.append(replace(result, text="", cleaned=""))
+            if keep == "none":
+                # The caller has each match (in its result): keep what clusters need only.
+                pairs.extend((m.a, m.b) for m in detector._matches)
+                detector._matches.clear()
+        if keep == "none":
+            report = Report(detector.config, [], [], build_clusters(
+                detector._order, detector._published, pairs), errors)
+        else:
+            report = detector.report(results, errors)
     report.skipped = skipped
     return report
+
+
+def _add_each(detector: Detector, documents: list[Document],
+              errors: list[Problem]) -> list[Result]:
+    """Add a batch; if that fails, add its documents one by one and report those that fail.
+
+    A failure of the index itself (a full disk, a lost connection), or one that every
+    document of the batch meets alone, is no document's fault: it is raised.
+    """
+    try:
+        return detector.add_many(documents)
+    except _STORE_FAILURES:
+        raise
+    except Exception as exc:
+        if len(documents) == 1:
+            failed: list[tuple[Document, Exception]] = [(documents[0], exc)]
+            results: list[Result] = []
+        else:
+            failed, results = [], []
+            for doc in documents:
+                try:
+                    results.extend(detector.add_many([doc]))
+                except _STORE_FAILURES:
+                    raise
+                except Exception as alone:
+                    failed.append((doc, alone))
+            if not results:
+                raise failed[0][1] from None
+    for doc, problem in failed:
+        _log.debug("document %r could not be processed", doc.id, exc_info=problem)
+        if isinstance(problem, InputError):
+            message = f"{problem.reason}; skipped"
+        else:
+            message = (f"could not be processed ({type(problem).__name__}: "
+                       f"{str(problem)[:200]}); skipped, the rest was processed. This is a "
+                       "bug in dedup: please report it with this document")
+        errors.append(Problem(doc.source or doc.id, message, id=doc.id))
+    return results

@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -33,7 +34,14 @@ from dedup.minhash import MinHasher
 from dedup.normalize import folded_bytes, normalize
 from dedup.repair import repair_count
 from dedup.repeats import Repeat
-from dedup.shingle import U32, ngram_hashes, token_hashes, token_hashes_of_bytes
+from dedup.shingle import (
+    U32,
+    ngram_hashes,
+    ngram_hashes_many,
+    token_hashes,
+    token_hashes_many,
+    token_hashes_of_bytes,
+)
 
 __all__ = [
     "Prefetch",
@@ -116,14 +124,22 @@ def signatures_of_texts(texts: Iterable[str], config: Config | None = None,
     cfg = config or Config()
     hasher = MinHasher(cfg.num_perm, cfg.seed)
     blocks: list[U32] = []
-    pending: list[U32] = []
+    pending: list[bytes | str] = []
+
+    def sign() -> None:
+        # A whole batch is shingled and signed end to end: no numpy call per text.
+        tokens, counts = token_hashes_many(pending)
+        blocks.append(hasher.signatures_flat(*ngram_hashes_many(tokens, counts, cfg.word_ngram)))
+        pending.clear()
+
     for text in texts:
-        pending.append(word_shingles_of_text(text, cfg.word_ngram))
+        repaired, _ = repair_count(text)
+        folded = folded_bytes(repaired)
+        pending.append(normalize(repaired) if folded is None else folded)
         if len(pending) >= batch:
-            blocks.append(hasher.signatures(pending))
-            pending = []
+            sign()
     if pending or not blocks:
-        blocks.append(hasher.signatures(pending))
+        sign()
     return np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
 
 
@@ -209,24 +225,54 @@ def _ready() -> int:
 
 
 def _started(pool: ProcessPoolExecutor, workers: int) -> ProcessPoolExecutor:
-    """Start all of ``pool``'s processes at once, with Ctrl-C held back meanwhile.
+    """Start all of ``pool``'s processes at once, with Ctrl-C and SIGTERM held back meanwhile.
 
-    A Ctrl-C that lands while a worker is being started leaves a half-started process that
-    prints a traceback; held back, it arrives a moment later in the parent as usual. Workers
-    inherit the blocked signal, so Ctrl-C at a terminal stops the parent, which stops them.
+    A Ctrl-C that lands while a worker is being started leaves a half-started pool: the
+    parent drops it, and the worker, still unpickling its queues, prints a traceback when it
+    finds their semaphores gone. Held back, the signal arrives a moment later, once the pool
+    is whole, through the handler that was in place. Blocking the signal is not enough:
+    the kernel hands it to any thread that does not block it (numpy's BLAS threads), and
+    Python then raises in the main thread anyway; so the handlers are replaced too. The
+    forkserver, and the workers it forks, inherit the blocked SIGINT, so that Ctrl-C at a
+    terminal (sent to every process of the group) stops the parent, which stops them.
     """
-    hold = (hasattr(signal, "pthread_sigmask")
-            and threading.current_thread() is threading.main_thread())
-    if hold:
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    main = threading.current_thread() is threading.main_thread()
+    held: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        held.append(signum)
+
+    previous_handlers: dict[int, Any] = {}
+    if main:
+        for held_signal in (signal.SIGINT, signal.SIGTERM):
+            previous_handlers[held_signal] = signal.signal(held_signal, hold)
+    mask = main and hasattr(signal, "pthread_sigmask")
+    if mask:
+        previous_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         # Each submit starts a process while none is idle: one task per worker starts them all.
         for future in [pool.submit(_ready) for _ in range(workers)]:
             future.result()
+        # A worker can run two of those tasks before its sibling has read its queues.
+        _wait_started(pool, workers)
     finally:
-        if hold:
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        if mask:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous_mask)
+        # Each call first runs ``hold`` for a signal that arrived meanwhile.
+        for signum, handler in previous_handlers.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+    for signum in dict.fromkeys(held):
+        signal.raise_signal(signum)  # now handled as usual (KeyboardInterrupt ...)
     return pool
+
+
+def _wait_started(pool: ProcessPoolExecutor, workers: int) -> None:
+    """Wait (a few seconds at most) until every worker of ``pool`` has answered a task."""
+    seen: set[int] = set()
+    deadline = time.monotonic() + 30
+    while len(seen) < workers and time.monotonic() < deadline:
+        seen.update(future.result() for future in [pool.submit(_ready) for _ in range(workers)])
+        time.sleep(0.01)
 
 
 @atexit.register

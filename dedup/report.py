@@ -1,45 +1,105 @@
 """Formatting a report: for a person at a terminal, as one JSON object, or as JSONL records.
 
-Formatting only: the report's content is decided elsewhere (:class:`dedup.Report`).
+Formatting only: the report's content is decided elsewhere (:class:`dedup.Report`). The JSON
+report is written an item at a time (never built as one object in memory), and
+:class:`JsonlWriter` writes each document's record while the scan is still going.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from typing import Any, Literal, TextIO
+from collections.abc import Iterator, Sequence
+from typing import Literal, Protocol, TextIO
 
 from rich.console import Console
 from rich.markup import escape
 
 from dedup import __version__
+from dedup.config import Config
 from dedup.detector import Report, Result
 from dedup.repeats import repeat_blocks
 
-__all__ = ["Format", "format_jsonl", "write_report"]
+__all__ = ["Format", "JsonlWriter", "format_jsonl", "write_report"]
 
 Format = Literal["text", "json", "jsonl"]
+
+
+class _Item(Protocol):
+    def to_dict(self) -> dict[str, object]: ...
 
 
 def _lines(first: int, last: int) -> str:
     return f"line {first}" if first == last else f"lines {first}-{last}"
 
 
-def format_jsonl(report: Report) -> Iterator[str]:
-    """Yield the report as JSON lines, each record with a ``type`` field, header first."""
-    yield json.dumps(
-        {"type": "header", "dedup_version": __version__, "config": report.config.to_dict()},
+def _header(config: Config) -> str:
+    return json.dumps(
+        {"type": "header", "dedup_version": __version__, "config": config.to_dict()},
         ensure_ascii=False,
     )
-    records: list[tuple[str, list[Any]]] = [
+
+
+def _record(kind: str, item: _Item) -> str:
+    return json.dumps({"type": kind, **item.to_dict()}, ensure_ascii=False)
+
+
+def _sections(report: Report) -> list[tuple[str, Sequence[_Item]]]:
+    return [
         ("document", report.documents),
         ("match", report.matches),
         ("cluster", report.clusters),
         ("error", report.errors),
     ]
-    for kind, items in records:
+
+
+def format_jsonl(report: Report) -> Iterator[str]:
+    """Yield the report as JSON lines, each record with a ``type`` field, header first."""
+    yield _header(report.config)
+    for kind, items in _sections(report):
         for item in items:
-            yield json.dumps({"type": kind, **item.to_dict()}, ensure_ascii=False)
+            yield _record(kind, item)
+
+
+class JsonlWriter:
+    """Writes a JSONL report while the scan runs: each document as soon as it is added.
+
+    The header is written at once; :meth:`document` writes one document's record and then
+    those of the matches found when it was added (with earlier documents); :meth:`finish`
+    writes what is only known at the end (clusters, errors), and the documents and matches
+    the report itself holds, if any. The records are those of :func:`format_jsonl`, each
+    type in the same order, but a document's matches follow it instead of coming after all
+    the documents: nothing is kept to the end but what clusters need.
+
+    Args:
+        out: A text stream.
+        config: The configuration of the scan (written in the header).
+
+    >>> import io
+    >>> from dedup import Document, scan
+    >>> text = "Officials said the bridge would reopen in May after repairs to its deck."
+    >>> out = io.StringIO()
+    >>> writer = JsonlWriter(out, Config())
+    >>> writer.finish(scan([Document("a", text), Document("b", text)],
+    ...                    on_result=writer.document, keep="none"))
+    >>> [json.loads(line)["type"] for line in out.getvalue().split("\\n") if line]
+    ['header', 'document', 'document', 'match', 'cluster']
+    """
+
+    def __init__(self, out: TextIO, config: Config) -> None:
+        self.out = out
+        out.write(_header(config) + "\n")
+
+    def document(self, result: Result) -> None:
+        """Write the records of one document and of the matches found when it was added."""
+        self.out.write(_record("document", result) + "\n")
+        for match in result.matches:
+            self.out.write(_record("match", match) + "\n")
+
+    def finish(self, report: Report) -> None:
+        """Write the rest of ``report``: its documents, matches, clusters and errors."""
+        for kind, items in _sections(report):
+            for item in items:
+                self.out.write(_record(kind, item) + "\n")
 
 
 def _repeat_lines(doc: Result, remove_threshold: float) -> Iterator[str]:
@@ -61,11 +121,13 @@ def _write_text(report: Report, out: TextIO, color: bool | None) -> None:
         file=out, highlight=False, soft_wrap=True, force_terminal=color, no_color=color is False
     )
     n_docs, n_matches = len(report.documents), len(report.matches)
+    n_cut = sum(d.truncated for d in report.documents)
     console.print(
         f"[bold]dedup {__version__}[/]: {n_docs} document{'s' * (n_docs != 1)}, "
         f"{n_matches} match{'es' * (n_matches != 1)}, {len(report.clusters)} "
         f"cluster{'s' * (len(report.clusters) != 1)}, {len(report.errors)} "
         f"error{'s' * (len(report.errors) != 1)}"
+        + (f", {n_cut} truncated" if n_cut else "")
     )
     repeat_lines = [
         line for d in report.documents for line in _repeat_lines(d, report.config.remove_threshold)
@@ -92,6 +154,17 @@ def _write_text(report: Report, out: TextIO, color: bool | None) -> None:
                 escape(m) + (" (canonical)" if m == c.canonical else "") for m in c.members
             )
             console.print(f"  {number}. {members}")
+    truncated = [d for d in report.documents if d.truncated]
+    if truncated:
+        cfg = report.config
+        console.print(
+            "\n[bold]Truncated[/] (past a limit: --max-chars "
+            f"{cfg.max_chars}, --max-sentences {cfg.max_sentences} or --max-paragraphs "
+            f"{cfg.max_paragraphs}; only what is within the limits was compared)"
+        )
+        for d in truncated:
+            where = f"  ({escape(d.source)})" if d.source and d.source != d.id else ""
+            console.print(f"  {escape(d.id)}{where}")
     if report.errors:
         console.print("\n[bold red]Errors[/]")
         for e in report.errors:
@@ -111,10 +184,43 @@ def write_report(
         color: Force colours on or off; ``None`` lets the terminal decide.
     """
     if fmt == "json":
-        json.dump(report.to_dict(), out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        _write_json(report, out)
     elif fmt == "jsonl":
         for line in format_jsonl(report):
             out.write(line + "\n")
     else:
         _write_text(report, out, color)
+
+
+def _write_json(report: Report, out: TextIO) -> None:
+    """Write ``json.dump(report.to_dict(), indent=2)`` item by item, never all in memory.
+
+    The output is the same, byte for byte (a test holds it to that): the long lists are
+    written one item at a time, each indented as ``json.dump`` would indent it.
+    """
+    parts: list[tuple[str, object]] = [
+        ("dedup_version", __version__),
+        ("config", report.config.to_dict()),
+        ("documents", report.documents),
+        ("matches", report.matches),
+        ("clusters", report.clusters),
+        ("errors", report.errors),
+    ]
+    if report.skipped:
+        parts.append(("skipped", list(report.skipped)))
+    out.write("{")
+    for number, (key, value) in enumerate(parts):
+        out.write(("," if number else "") + "\n  " + json.dumps(key) + ": ")
+        if key in ("documents", "matches", "clusters", "errors"):
+            items: Sequence[_Item] = value  # type: ignore[assignment]
+            if not items:
+                out.write("[]")
+                continue
+            out.write("[")
+            for position, item in enumerate(items):
+                encoded = json.dumps(item.to_dict(), ensure_ascii=False, indent=2)
+                out.write(("," if position else "") + "\n    " + encoded.replace("\n", "\n    "))
+            out.write("\n  ]")
+        else:
+            out.write(json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  "))
+    out.write("\n}\n")

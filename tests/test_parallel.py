@@ -75,6 +75,19 @@ def test_prefetched_scan_equals_plain_scan(seed_documents: list[Document]) -> No
     assert plain["matches"]
 
 
+def test_a_document_that_fails_in_a_worker_is_an_error_and_the_rest_is_processed() -> None:
+    docs = [Document(f"d{i}", f"{_PARA} Item {i % 20}.") for i in range(60)]
+    # Not a string: analyze raises TypeError in the worker, which fails its whole chunk.
+    docs[33] = Document("broken", None, source="feed.jsonl:34")  # type: ignore[arg-type]
+    with prefetch(docs, Config(), workers=2, chunk_size=8) as ahead:
+        report = scan(ahead)
+    assert [d.id for d in report.documents] == [d.id for d in docs if d.id != "broken"]
+    assert [(e.source, e.id) for e in report.errors] == [("feed.jsonl:34", "broken")]
+    assert "TypeError" in report.errors[0].message
+    # The chunk mates of the broken document were analyzed again, here, and matched as usual.
+    assert ("d12", "d32", "exact") in {(m.a, m.b, m.kind) for m in report.matches}
+
+
 def test_prefetch_with_another_config_is_not_used(seed_documents: list[Document]) -> None:
     docs = _documents(seed_documents)[:8]
     other = Config(stem_chars=4)

@@ -8,6 +8,7 @@ reported by name (and line), everything else is processed, and no traceback reac
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import random
@@ -20,8 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from dedup import Config, Detector, Document, scan
+from dedup import Config, ConfigError, Detector, Document, Problem, Report, Result, analyze, scan
 from dedup.cli import main
+from dedup.document import Features
+from dedup.report import write_report
 from tests.conftest import ROOT
 
 STORY = ("The city council approved a budget of 4.2 billion dollars on Tuesday after a long "
@@ -353,6 +356,33 @@ def test_ctrl_c_stops_cleanly_and_writes_no_partial_report(tmp_path: Path, worke
     assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.jsonl"]
 
 
+def test_ctrl_c_while_the_workers_start_is_as_clean(tmp_path: Path) -> None:
+    # Ctrl-C in the moment the worker processes start used to leave a half-started worker
+    # that printed a traceback (and a pool that could hang the exit). The signal goes to the
+    # command alone, or to its whole process group as a terminal sends it.
+    feed = tmp_path / "feed.jsonl"
+    _long_feed(feed, 2_000)
+    out = tmp_path / "report.json"
+    rng = random.Random(3)
+    for attempt in range(4):
+        proc = dedup("scan", str(feed), "-f", "json", "-o", str(out), "--workers", "2",
+                     start_new_session=True)
+        deadline = time.monotonic() + 120
+        # Once the report's temporary file exists, Python has started and the workers are next.
+        while not any(p.suffix == ".partial" for p in tmp_path.iterdir()):
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0.05, 0.5))
+        if attempt % 2:
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+        assert (proc.returncode, err) == (130, "dedup: interrupted, no report written\n")
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.jsonl"]
+
+
 def test_sigterm_stops_as_cleanly_as_ctrl_c(tmp_path: Path) -> None:
     feed = tmp_path / "feed.jsonl"
     _long_feed(feed, 20_000)
@@ -447,3 +477,67 @@ def test_a_report_through_a_link_replaces_the_linked_file_and_keeps_its_mode(
     assert link.is_symlink()
     assert json.loads(real.read_text(encoding="utf-8"))["documents"][0]["id"] == "a"
     assert real.stat().st_mode & 0o777 == 0o640
+
+
+# A document that cannot be processed -----------------------------------------------------------
+
+
+def test_a_document_that_cannot_be_analyzed_is_reported_and_the_rest_is_matched(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def analyze_or_fail(document: Document, config: Config) -> Features:
+        if document.id == "bad":
+            raise MemoryError("no room for this one")
+        return analyze(document, config)
+
+    monkeypatch.setattr("dedup.parallel.analyze", analyze_or_fail)
+    docs = [Document(f"d{i}", f"{STORY} {i % 150}") for i in range(300)]
+    docs[200] = Document("bad", STORY, source="feed.jsonl:201")
+    report = scan(docs)
+    assert [d.id for d in report.documents] == [d.id for d in docs if d.id != "bad"]
+    assert [e.to_dict() for e in report.errors] == [{
+        "source": "feed.jsonl:201", "id": "bad",
+        "message": "could not be processed (MemoryError: no room for this one); skipped, the "
+                   "rest was processed. This is a bug in dedup: please report it with this "
+                   "document"}]
+    # The other documents of its batch (200 is in the second one) were added and matched.
+    assert ("d51", "d201", "exact") in {(m.a, m.b, m.kind) for m in report.matches}
+
+
+# Memory: what a scan keeps ----------------------------------------------------------------------
+
+
+def test_a_scan_keeps_the_texts_only_when_asked() -> None:
+    docs = [Document("a", STORY), Document("b", f"{STORY}\n{STORY}")]
+    whole = scan(docs)
+    assert [d.cleaned for d in whole.documents] == [STORY, STORY]
+    summary = scan(docs, keep="summary")
+    assert [(d.text, d.cleaned) for d in summary.documents] == [("", ""), ("", "")]
+    assert summary.to_dict() == whole.to_dict()
+    seen: list[Result] = []
+    none = scan(docs, on_result=seen.append, keep="none")
+    assert none.documents == []
+    assert none.matches == []
+    assert [r.cleaned for r in seen] == [STORY, STORY]
+    assert [m for r in seen for m in r.matches] == whole.matches
+    assert none.clusters == whole.clusters
+    assert whole.clusters
+    with pytest.raises(ConfigError, match="'keep' must be 'text', 'summary' or 'none'"):
+        scan(docs, keep="all")  # type: ignore[arg-type]
+
+
+def test_the_json_report_is_written_as_json_dump_would_write_it(tmp_path: Path) -> None:
+    # The report is written item by item; the bytes must be those of json.dump(indent=2).
+    odd = "Line one\u2028still one\u0085\nline two \"quoted\" \\ \ud800 ☃"
+    docs = [Document("a", f"{STORY}\n\n{STORY}\n\n{OTHER}"), Document("b\u2028", STORY),
+            Document("c", OTHER + "\n" + odd), Document("d", "")]
+    report = scan(docs)
+    report.errors.append(Problem("feed.jsonl", "bad line: {oops", line=3))
+    report.skipped = ["old\ud800"]
+    assert report.matches
+    assert report.clusters
+    assert report.documents[0].repeats
+    for variant in (report, Report(report.config)):
+        out = io.StringIO()
+        write_report(variant, out, "json")
+        assert out.getvalue() == json.dumps(variant.to_dict(), ensure_ascii=False,
+                                            indent=2) + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +22,14 @@ from dedup.store import (
     make_header,
     open_store,
 )
-from dedup.store.codec import decode_features, encode_features, pack_ints, unpack_ints
+from dedup.store.codec import (
+    decode_features,
+    encode_features,
+    pack_ints,
+    pack_planes,
+    unpack_ints,
+    unpack_planes,
+)
 from dedup.store.memory import MemoryStore
 from dedup.store.sqlite import FANOUT, SQLiteStore
 from tests.conftest import SEEDS
@@ -216,3 +224,72 @@ def test_codec_rebuilds_what_verification_reads(name: str) -> None:
 def test_pack_ints_round_trips(values: list[int]) -> None:
     array = np.array(values, dtype=np.uint64)
     assert unpack_ints(pack_ints(array)).tolist() == values
+
+
+@pytest.mark.parametrize("text", ["", "Short.", "One two three four five six seven eight.\n\n"
+                                  "One two three four five six seven eight."])
+def test_codec_round_trips_small_documents(text: str) -> None:
+    feat = analyze(Document("x", text), Config())
+    back = decode_features(encode_features(feat), "x")
+    assert back.shingles.tolist() == feat.shingles.tolist()
+    assert [(u.line, u.end_line, u.words, u.key, u.stems.tolist()) for u in back.units] == [
+        (u.line, u.end_line, u.words, u.key, u.stems.tolist()) for u in feat.units]
+
+
+@pytest.mark.parametrize("raw", [0, 1, 2, 8])
+@pytest.mark.parametrize("dtype", [np.uint32, np.uint64])
+def test_pack_planes_round_trips(raw: int, dtype: type[np.unsignedinteger]) -> None:
+    values = np.random.default_rng(raw).integers(0, np.iinfo(dtype).max, 1000, dtype=dtype)
+    assert unpack_planes(pack_planes(values, raw), 1000, dtype).tolist() == values.tolist()
+
+
+def test_an_index_of_an_older_format_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "old.dedup"
+    store, _ = open_store(path, Config())
+    header = {**make_header(Config()), "format_version": 1}
+    store._db.execute("UPDATE meta SET value = ? WHERE name = 'header'",  # type: ignore[attr-defined]
+                      (json.dumps(header),))
+    store.close()
+    with pytest.raises(IndexMismatchError, match=r"has format version 1; .* reads version 2"):
+        open_store(path, None)
+
+
+def test_sqlite_record_reads_use_an_index(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "feed.dedup")
+    open_store(store, Config())
+    plans = {column: " ".join(row[-1] for row in store._db.execute(
+        f"EXPLAIN QUERY PLAN SELECT * FROM docs WHERE {column} IN (?, ?)", (1, 2)))
+        for column in ("num", "id")}
+    store.close()
+    assert "USING INTEGER PRIMARY KEY" in plans["num"]
+    assert "USING INDEX" in plans["id"]
+
+
+@pytest.mark.parametrize("filter_min", [1, 1 << 40])
+def test_sqlite_lookups_agree_with_memory_with_and_without_segment_filters(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, filter_min: int) -> None:
+    import dedup.store.sqlite as sqlite_store
+
+    monkeypatch.setattr(sqlite_store, "_FILTER_MIN", filter_min)
+    rng = np.random.default_rng(7)
+    shared = rng.integers(1, 2**64 - 1, 20, dtype=np.uint64, endpoint=True)
+    memory = MemoryStore()
+    sqlite = SQLiteStore(tmp_path / "feed.dedup")
+    open_store(sqlite, Config())
+    try:
+        for batch in range(FANOUT + 3):
+            entries = []
+            for i in range(30):
+                own = rng.integers(1, 2**64 - 1, 40, dtype=np.uint64, endpoint=True)
+                keys = np.unique(np.concatenate([own, rng.choice(shared, 3)]))
+                entries.append(_entry(f"d{batch}-{i}", keys.tolist(), units=keys[:5].tolist()))
+            assert memory.add(entries, 0.0) == sqlite.add(entries, 0.0)
+        probe = np.concatenate([shared, rng.integers(1, 2**64 - 1, 200, dtype=np.uint64),
+                                np.array([0, 2**64 - 1], dtype=np.uint64)])
+        for limit in (5, 1000):
+            assert sqlite.lookup(DOC, probe, limit) == {
+                k: (sorted(v) if v is not None else None)
+                for k, v in memory.lookup(DOC, probe, limit).items()}
+        assert sqlite.counts(UNIT, probe) == memory.counts(UNIT, probe)
+    finally:
+        sqlite.close()

@@ -1,12 +1,21 @@
-"""A stored document's verification data as compact bytes, and back.
+"""A stored document's verification data, and posting arrays, as compact bytes, and back.
 
 Verification (:func:`dedup.match.compare`) reads of a stored document only its id, word
 shingles, sentence units (lines, word counts, content stems, exact keys), exact-text key and
-word count. Those are packed here: integer arrays are delta-coded where sorted, split into
-byte planes (all lowest bytes, then the next ...) so that the near-empty high planes of small
-numbers compress to almost nothing, and the whole is compressed with zlib. Random 32-bit hashes
-cannot be compressed much: a sorted set of ``n`` of them still needs about
-``32 - log2(n)`` bits each, which is what the byte planes get close to.
+word count. Those are packed here, with numpy only (no zlib: it cost more time than it saved
+bytes on hashes, which are random):
+
+- sorted sets of hashes (the word shingles; the distinct content stems) in Elias-Fano form:
+  ``n`` sorted values below ``2**bits`` take ``bits - log2(n) + 2`` bits each, within two bits
+  of the ``bits - log2(n)`` that any coding of a random set needs;
+- each sentence's stems as positions in that distinct-stem list (one byte each for up to 256
+  distinct stems), since sentences share stems;
+- small numbers (lines, word counts) in the fewest whole bytes that hold the largest;
+- the 64-bit sentence keys and the 16-byte exact key as they are: random bits.
+
+Posting arrays of the SQLite index (:func:`pack_ints`) are sorted keys, delta-coded: the low
+byte planes of the deltas are random and stored raw, only the high, mostly-zero planes go
+through zlib.
 """
 
 from __future__ import annotations
@@ -21,58 +30,158 @@ from dedup.document import Features, Unit
 from dedup.errors import IndexMismatchError
 from dedup.shingle import U32, U64
 
-__all__ = ["decode_features", "encode_features", "pack_ints", "unpack_ints"]
+__all__ = ["decode_features", "encode_features", "pack_ints", "pack_planes", "random_planes",
+           "unpack_ints", "unpack_planes"]
 
-_VERSION = 1
-# version, words, shingles, units, stems, truncated
-_HEAD = struct.Struct("<BIIIIB")
-_LEVEL = 1  # level 6 saves 1% of the bytes of random hashes at twice the time
+_VERSION = 2
+# version, words, shingles, units, stem entries, distinct stems, truncated
+_HEAD = struct.Struct("<BIIIIIB")
+_EF_HEAD = struct.Struct("<BI")  # low bits, bytes of the high part
 
 
-def _planes(values: np.ndarray[Any, Any]) -> bytes:
-    """Return the little-endian bytes of ``values`` grouped by byte position."""
+def _ef_pack(values: np.ndarray[Any, Any], bits: int) -> bytes:
+    """Return sorted ``values`` (all below ``2**bits``) in Elias-Fano form."""
+    n = len(values)
+    if n == 0:
+        return _EF_HEAD.pack(0, 0)
+    low_bits = max(0, bits - n.bit_length())
+    v = values.astype(np.uint64)
+    high = (v >> np.uint64(low_bits)).astype(np.int64)
+    unary = np.zeros(int(high[-1]) + n, dtype=np.uint8)
+    unary[high + np.arange(n)] = 1
+    high_bytes = np.packbits(unary, bitorder="little").tobytes()
+    width = 4 if bits <= 32 else 8
+    low = np.ascontiguousarray(values.astype(f"<u{width}")).view(np.uint8).reshape(n, width)
+    low_bytes = np.packbits(np.unpackbits(low, axis=1, bitorder="little")[:, :low_bits],
+                            bitorder="little").tobytes()
+    return _EF_HEAD.pack(low_bits, len(high_bytes)) + high_bytes + low_bytes
+
+
+def _ef_unpack32(data: memoryview, n: int) -> tuple[U32, int]:
+    """Read ``n`` values below ``2**32`` written by :func:`_ef_pack`; return them and the
+    bytes used."""
+    low_bits, high_size = _EF_HEAD.unpack_from(data)
+    pos = _EF_HEAD.size
+    if n == 0:
+        return np.zeros(0, dtype=np.uint32), pos
+    unary = np.unpackbits(np.frombuffer(data[pos : pos + high_size], dtype=np.uint8),
+                          bitorder="little")
+    pos += high_size
+    high = (np.flatnonzero(unary)[:n] - np.arange(n)).astype(np.uint32)
+    low_size = (n * low_bits + 7) // 8
+    values: U32 = high << np.uint32(low_bits) if low_bits < 32 else np.zeros(n, np.uint32)
+    if low_bits:
+        padded = np.zeros((n, 32), dtype=np.uint8)
+        padded[:, :low_bits] = np.unpackbits(
+            np.frombuffer(data[pos : pos + low_size], dtype=np.uint8), count=n * low_bits,
+            bitorder="little").reshape(n, low_bits)
+        values |= np.packbits(padded, axis=1, bitorder="little").view("<u4").reshape(n)
+    return values, pos + low_size
+
+
+def _small(values: np.ndarray[Any, Any]) -> bytes:
+    """Return non-negative ints in the fewest whole bytes (1, 2, 4 or 8) that hold them all."""
+    top = int(values.max()) if values.size else 0
+    width = 1 if top < 1 << 8 else 2 if top < 1 << 16 else 4 if top < 1 << 32 else 8
+    return bytes([width]) + values.astype(f"<u{width}").tobytes()
+
+
+def _unsmall(data: memoryview, n: int) -> tuple[np.ndarray[Any, Any], int]:
+    width = data[0]
+    end = 1 + n * width
+    return np.frombuffer(data[1:end], dtype=f"<u{width}"), end
+
+
+def pack_planes(values: np.ndarray[Any, Any], raw: int) -> bytes:
+    """Return unsigned ``values`` as byte planes: the lowest ``raw`` stored as they are, the
+    rest (mostly zero, for small numbers) compressed with zlib.
+
+    >>> nums = np.array([7, 300, 2], dtype=np.uint32)
+    >>> unpack_planes(pack_planes(nums, 1), 3, np.uint32).tolist()
+    [7, 300, 2]
+    """
     width = values.dtype.itemsize
-    raw = np.ascontiguousarray(values.astype(values.dtype.newbyteorder("<")))
-    return raw.view(np.uint8).reshape(-1, width).T.tobytes()
+    raw = min(raw, width)
+    planes = np.ascontiguousarray(values.astype(values.dtype.newbyteorder("<"))).view(
+        np.uint8).reshape(-1, width).T
+    cut = raw * len(values)
+    flat = planes.tobytes()
+    return bytes([raw]) + flat[:cut] + zlib.compress(flat[cut:], 1)
 
 
-def _unplanes(data: memoryview, count: int, dtype: type[np.unsignedinteger[Any]]) -> tuple[
-        np.ndarray[Any, Any], int]:
-    """Read ``count`` values written by :func:`_planes`; return them and the bytes used."""
+def unpack_planes(data: bytes | memoryview, count: int,
+                  dtype: type[np.unsignedinteger[Any]]) -> np.ndarray[Any, Any]:
+    """Read ``count`` values written by :func:`pack_planes`."""
     width = np.dtype(dtype).itemsize
-    size = count * width
-    planes = np.frombuffer(data[:size], dtype=np.uint8).reshape(width, count)
-    values = np.ascontiguousarray(planes.T).view(np.dtype(dtype).newbyteorder("<"))
-    return values.reshape(count).astype(dtype), size
+    raw = data[0]
+    cut = 1 + raw * count
+    planes = np.empty((width, count), dtype=np.uint8)
+    planes[:raw] = np.frombuffer(data, dtype=np.uint8, count=raw * count, offset=1).reshape(
+        raw, count)
+    if raw < width:
+        planes[raw:] = np.frombuffer(zlib.decompress(data[cut:]), dtype=np.uint8).reshape(
+            width - raw, count)
+    return np.ascontiguousarray(planes.T).view(np.dtype(dtype).newbyteorder("<")).reshape(
+        count).astype(dtype, copy=False)
 
 
-def _delta(sorted_values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    out = sorted_values.copy()
-    if out.size > 1:
-        out[1:] = np.diff(sorted_values)
-    return out
+def random_planes(span: float, count: int) -> int:
+    """Return how many low byte planes of ``count`` values spread over ``span`` are random.
+
+    Those are not worth compressing: of values about ``span / count`` apart, the bytes below
+    ``log2(span / count)`` bits are all but uniformly distributed (zlib saved under 3 % of
+    the next plane, at the cost of running over it).
+
+    >>> random_planes(2.0**64, 65536)
+    6
+    """
+    if count == 0 or span < count:
+        return 0
+    return int(np.log2(span / count)) // 8
 
 
 def pack_ints(values: U64) -> bytes:
-    """Pack sorted uint64 values (posting keys, document numbers) into compressed bytes.
+    """Pack sorted uint64 values (posting keys) into compact bytes.
 
-    >>> keys = np.array([3, 10, 2**63], dtype=np.uint64)
+    The distinct values, delta-coded (see :func:`random_planes`), then how often each occurs:
+    a key posted for several documents would otherwise add zero deltas that cost their full
+    width in the raw planes.
+
+    >>> keys = np.array([3, 10, 10, 2**63], dtype=np.uint64)
     >>> unpack_ints(pack_ints(keys)).tolist() == keys.tolist()
     True
     """
-    return zlib.compress(_planes(_delta(np.asarray(values, dtype=np.uint64))), 1)
+    keys = np.asarray(values, dtype=np.uint64)
+    if keys.size:
+        starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+        distinct = keys[starts]
+        runs = np.diff(np.append(starts, keys.size)).astype(np.uint32)
+    else:
+        distinct, runs = keys, np.zeros(0, dtype=np.uint32)
+    deltas = distinct.copy()
+    if distinct.size > 1:
+        deltas[1:] = np.diff(distinct)
+    span = float(distinct[-1] - distinct[0]) if distinct.size else 0.0
+    repeats = pack_planes(runs - np.uint32(1), 0)  # mostly zeros: zlib takes them
+    return (struct.pack("<III", keys.size, distinct.size, len(repeats)) + repeats
+            + pack_planes(deltas, random_planes(span, distinct.size)))
 
 
 def unpack_ints(data: bytes) -> U64:
     """Unpack what :func:`pack_ints` packed."""
-    raw = memoryview(zlib.decompress(data))
-    values, _ = _unplanes(raw, len(raw) // 8, np.uint64)
-    result: U64 = np.cumsum(values, dtype=np.uint64)
+    count, n_distinct, runs_size = struct.unpack_from("<III", data)
+    view = memoryview(data)[12:]
+    runs = unpack_planes(view[:runs_size], n_distinct, np.uint32)
+    deltas = unpack_planes(view[runs_size:], n_distinct, np.uint64)
+    distinct = np.cumsum(deltas, dtype=np.uint64)
+    if count == n_distinct:
+        return distinct
+    result: U64 = np.repeat(distinct, runs.astype(np.int64) + 1)
     return result
 
 
 def encode_features(features: Features) -> bytes:
-    """Return the verification data of ``features`` as compressed bytes.
+    """Return the verification data of ``features`` as compact bytes.
 
     >>> from dedup import Config, Document, analyze
     >>> feat = analyze(Document("a", "The mayor opened the bridge on Monday morning."), Config())
@@ -81,27 +190,27 @@ def encode_features(features: Features) -> bytes:
     (True, True)
     """
     units = features.units
-    shingles = np.asarray(features.shingles, dtype=np.uint32)
-    lines = np.array([u.line for u in units], dtype=np.uint32)
-    spans = np.array([u.end_line - u.line for u in units], dtype=np.uint32)
-    words = np.array([u.words for u in units], dtype=np.uint32)
-    keys = np.array([u.key for u in units], dtype=np.uint64)
-    counts = np.array([len(u.stems) for u in units], dtype=np.uint32)
-    stems = (np.concatenate([np.asarray(u.stems, dtype=np.uint32) for u in units])
-             if units else np.zeros(0, dtype=np.uint32))
+    shingles = np.sort(np.asarray(features.shingles, dtype=np.uint32))
+    if units:
+        stems = np.concatenate([u.stems for u in units]).astype(np.uint32, copy=False)
+        distinct, where = np.unique(stems, return_inverse=True)
+        table = np.array([(u.line, u.end_line - u.line, u.words, len(u.stems), u.key)
+                          for u in units], dtype=np.uint64)
+        table[1:, 0] -= table[:-1, 0].copy()  # lines as steps from the previous sentence
+    else:
+        stems = distinct = where = np.zeros(0, dtype=np.uint32)
+        table = np.zeros((0, 5), dtype=np.uint64)
     head = _HEAD.pack(_VERSION, features.words, shingles.size, len(units), stems.size,
-                      int(features.truncated))
-    body = b"".join([
+                      distinct.size, int(features.truncated))
+    return b"".join([
+        head,
         features.exact_key.ljust(16, b"\0")[:16],
-        _planes(_delta(np.sort(shingles))),
-        _planes(_delta(lines)),
-        _planes(spans),
-        _planes(words),
-        _planes(counts),
-        _planes(keys),
-        _planes(stems),
+        _ef_pack(shingles, 32),
+        _ef_pack(distinct, 32),
+        _small(where),
+        *(_small(table[:, column]) for column in range(4)),
+        table[:, 4].astype("<u8").tobytes(),
     ])
-    return head + zlib.compress(body, _LEVEL)
 
 
 def decode_features(data: bytes, doc_id: str, source: str | None = None,
@@ -114,38 +223,37 @@ def decode_features(data: bytes, doc_id: str, source: str | None = None,
     Raises:
         IndexMismatchError: if the bytes were written by another format version.
     """
-    version, n_words, n_shingles, n_units, n_stems, truncated = _HEAD.unpack_from(data)
+    version = data[0] if data else None
     if version != _VERSION:
         raise IndexMismatchError(
             f"stored document {doc_id!r} has payload format {version}, this dedup reads "
             f"{_VERSION}: open the index with the dedup version that wrote it"
         )
-    body = memoryview(zlib.decompress(data[_HEAD.size:]))
+    _, n_words, n_shingles, n_units, n_stems, n_distinct, truncated = _HEAD.unpack_from(data)
+    body = memoryview(data)[_HEAD.size :]
     exact_key = bytes(body[:16])
     pos = 16
-    shingle_deltas, used = _unplanes(body[pos:], n_shingles, np.uint32)
+    shingles, used = _ef_unpack32(body[pos:], n_shingles)
     pos += used
-    shingles: U32 = np.cumsum(shingle_deltas, dtype=np.uint32)
-    line_deltas, used = _unplanes(body[pos:], n_units, np.uint32)
+    distinct, used = _ef_unpack32(body[pos:], n_distinct)
     pos += used
-    lines = np.cumsum(line_deltas, dtype=np.uint32)
-    spans, used = _unplanes(body[pos:], n_units, np.uint32)
+    where, used = _unsmall(body[pos:], n_stems)
     pos += used
-    words, used = _unplanes(body[pos:], n_units, np.uint32)
-    pos += used
-    counts, used = _unplanes(body[pos:], n_units, np.uint32)
-    pos += used
-    keys, used = _unplanes(body[pos:], n_units, np.uint64)
-    pos += used
-    stems, used = _unplanes(body[pos:], n_stems, np.uint32)
-    ends = np.cumsum(counts)
-    starts = ends - counts
-    units = [
-        Unit(int(line), int(line) + int(span), int(w), stems[s:e], int(k))
-        for line, span, w, k, s, e in zip(lines.tolist(), spans.tolist(), words.tolist(),
-                                          keys.tolist(), starts.tolist(), ends.tolist(),
-                                          strict=True)
-    ]
+    stems = distinct[where]
+    columns = []
+    for _ in range(4):
+        values, used = _unsmall(body[pos:], n_units)
+        pos += used
+        columns.append(values.tolist())
+    keys = np.frombuffer(body[pos : pos + 8 * n_units], dtype="<u8").tolist()
+    line_deltas, spans, words, counts = columns
+    units = []
+    line = start = 0
+    for delta, span, w, count, key in zip(line_deltas, spans, words, counts, keys,
+                                          strict=True):
+        line += delta
+        units.append(Unit(line, line + span, w, stems[start : start + count], key))
+        start += count
     return Features(
         id=doc_id, source=source, published=published, encoding=None, text="", repairs=0,
         repeats=[], removed_lines=frozenset(), shingles=shingles, exact_key=exact_key,

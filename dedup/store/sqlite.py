@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,7 +33,7 @@ import numpy as np
 from dedup.errors import IndexMismatchError, InputError
 from dedup.shingle import U32, U64
 from dedup.store import DOC, KIND_NAMES, KINDS, Entry, Record
-from dedup.store.codec import pack_ints, unpack_ints
+from dedup.store.codec import pack_ints, pack_planes, unpack_ints, unpack_planes
 
 __all__ = ["FANOUT", "MAX_SEGMENT", "SQLiteStore"]
 
@@ -46,6 +45,10 @@ _APPLICATION_ID = 0x64656475  # "dedu"
 _CAPPED = 1000  # the level of segments that are too large to merge further
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _CHUNK = 500  # SQL parameters per statement
+# A stored document is ~3 KB: on 4 KB pages one fits a page, and ~1.1 KB a document was left
+# empty. Measured on the benchmark feed (2,500 documents): 1,121 bytes a document besides
+# payload and postings on 4 KB pages, 446 on 16 KB, 361 on 32 KB (and on 64 KB).
+_PAGE_SIZE = 32768
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -61,6 +64,33 @@ CREATE INDEX IF NOT EXISTS segments_level ON segments(kind, level);
 """
 
 Segment = tuple[U64, U32]  # sorted keys, document numbers
+#: Postings from which a segment gets a filter (in memory) that spares most binary searches.
+#: Measured with 270 keys (most absent): 261 against 664 microseconds a search in 3 million
+#: postings, 331 against 1,030 in 16 million; slower in 100,000 (84 against 36).
+_FILTER_MIN = 1 << 20
+Filter = tuple[int, np.ndarray[Any, Any]]  # shift, bitmap
+
+
+def _filter(keys: U64) -> Filter:
+    """Return a bitmap of which ranges of the key space hold a key of sorted ``keys``.
+
+    Keys are uniform hashes, so with 4 to 8 ranges a key most ranges are empty: a key that is
+    not in the segment (most are not, in most segments) is turned away by one bit, where a
+    binary search of a large segment misses the CPU caches some 15 times. Kept in memory only
+    (0.5 to 1 byte a posting), made when a segment is first searched.
+    """
+    bits = min(40, len(keys).bit_length() + 2)
+    shift = np.uint64(64 - bits)
+    present = np.zeros(1 << bits, dtype=bool)
+    present[(keys >> shift).astype(np.intp)] = True
+    return int(shift), np.packbits(present, bitorder="little")
+
+
+def _maybe(filter_: Filter, query: U64) -> np.ndarray[Any, Any]:
+    """Return the positions of ``query`` that the filter does not rule out."""
+    shift, bitmap = filter_
+    where = (query >> np.uint64(shift)).astype(np.intp)
+    return np.flatnonzero((bitmap[where >> 3] >> (where & 7).astype(np.uint8)) & 1)
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
@@ -68,23 +98,22 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]
         yield items[start : start + size]
 
 
-def _pack_nums(nums: U32, first: int) -> bytes:
-    offsets = nums - np.uint32(first)
-    planes = offsets.view(np.uint8).reshape(-1, 4).T.tobytes()
-    return zlib.compress(planes, 1)
+def _pack_nums(nums: U32, first: int, last: int) -> bytes:
+    # Sorted by key, the numbers are spread at random over first..last: every byte below
+    # log2 of that range is random, and only the plane above it compresses.
+    return pack_planes(nums - np.uint32(first), (last - first + 1).bit_length() // 8)
 
 
 def _unpack_nums(data: bytes, count: int, first: int) -> U32:
-    planes = np.frombuffer(zlib.decompress(data), dtype=np.uint8).reshape(4, count)
-    offsets = np.ascontiguousarray(planes.T).view("<u4").reshape(count)
-    result: U32 = offsets.astype(np.uint32) + np.uint32(first)
+    result: U32 = unpack_planes(data, count, np.uint32) + np.uint32(first)
     return result
 
 
-def _sort(keys: U64, nums: U32) -> Segment:
-    # Stable: merged segments are runs of sorted keys, which timsort merges in O(n log runs);
-    # the order of numbers under one key does not matter (lookups sort them).
-    order = np.argsort(keys, kind="stable")
+def _sort(keys: U64, nums: U32, runs: bool = False) -> Segment:
+    # Merged segments (runs=True) are runs of sorted keys, which timsort ("stable") merges in
+    # O(n log runs); a new batch is in no order, where quicksort is faster. The order of
+    # numbers under one key does not matter (lookups sort them).
+    order = np.argsort(keys, kind="stable" if runs else "quicksort")
     return keys[order], nums[order]
 
 
@@ -124,6 +153,8 @@ class SQLiteStore:
         except sqlite3.OperationalError as exc:
             raise IndexMismatchError(f"cannot open index {path}: {exc}") from exc
         try:
+            # Set before anything is written (it is fixed then): see _PAGE_SIZE.
+            self._db.execute(f"PRAGMA page_size = {_PAGE_SIZE}")
             self._db.execute(f"PRAGMA synchronous={synchronous}")
             app_id = self._db.execute("PRAGMA application_id").fetchone()[0]
             tables = {r[0] for r in self._db.execute(
@@ -143,7 +174,8 @@ class SQLiteStore:
             self._db.close()
             raise
         self._segments: dict[int, tuple[int, U64, U32]] = {}  # seg -> kind, keys, nums
-        self._by_kind: list[list[Segment]] | None = None
+        self._by_kind: list[list[tuple[U64, U32, Filter | None]]] | None = None
+        self._filters: dict[int, Filter] = {}
         self._data_version = -1
 
     # Transactions -------------------------------------------------------------------------
@@ -211,51 +243,75 @@ class SQLiteStore:
         self._by_kind = None
         self._data_version = version
 
-    def _kind(self, kind: int) -> list[Segment]:
+    def _kind(self, kind: int) -> list[tuple[U64, U32, Filter | None]]:
         if self._data_version < 0:
             self.sync()
         if self._by_kind is None:
             self._by_kind = [[] for _ in KINDS]
+            filters: dict[int, Filter] = {}
             for seg in sorted(self._segments):
                 k, keys, nums = self._segments[seg]
-                self._by_kind[k].append((keys, nums))
+                found = self._filters.get(seg)
+                if found is None and len(keys) >= _FILTER_MIN:
+                    found = _filter(keys)
+                if found is not None:
+                    filters[seg] = found
+                self._by_kind[k].append((keys, nums, found))
+            self._filters = filters
         return self._by_kind[kind]
 
     def _hits(self, kind: int, keys: U64) -> tuple[U64, np.ndarray[Any, Any],
-                                                    list[tuple[Segment, Any, Any, Any]]]:
-        """Find ``keys`` in every segment: the keys, their total counts, per-segment ranges."""
+                                                    list[tuple[U32, Any, Any, Any]]]:
+        """Find ``keys`` in every segment: the keys, their total counts, per-segment ranges.
+
+        One binary search a segment for the keys its filter (if it has one) lets through;
+        with sorted needles numpy's search reuses the previous bound, and measured faster than
+        a directory of key ranges (23 against 220 microseconds for 300 keys in 3 million).
+        """
         query = np.unique(np.asarray(keys, dtype=np.uint64))
         total = np.zeros(len(query), dtype=np.int64)
-        ranges = []
-        for segment in self._kind(kind):
-            seg_keys = segment[0]
-            if not len(seg_keys) or not len(query):
+        ranges: list[tuple[U32, Any, Any, Any]] = []
+        if not len(query):
+            return query, total, ranges
+        for seg_keys, nums, filter_ in self._kind(kind):
+            if not len(seg_keys):
                 continue
-            left = np.searchsorted(seg_keys, query)
+            if filter_ is None:
+                where = np.arange(len(query))
+            else:
+                where = _maybe(filter_, query)
+                if not where.size:
+                    continue
+            left = np.searchsorted(seg_keys, query[where])
             found = left < len(seg_keys)
-            found[found] = seg_keys[left[found]] == query[found]
-            if not found.any():
+            found[found] = seg_keys[left[found]] == query[where[found]]
+            where, left = where[found], left[found]
+            if not where.size:
                 continue
-            where = np.flatnonzero(found)
             right = np.searchsorted(seg_keys, query[where], side="right")
-            total[where] += right - left[where]
-            ranges.append((segment, where, left[where], right))
+            total[where] += right - left
+            ranges.append((nums, where, left, right))
         return query, total, ranges
 
     def lookup(self, kind: int, keys: U64, limit: int) -> dict[int, list[int] | None]:
-        """Return the posting lists of ``keys`` (``None`` for those longer than ``limit``)."""
+        """Return the posting lists of ``keys`` (``None`` for those longer than ``limit``).
+
+        A stop bucket costs its count only: its numbers are never read.
+        """
         query, total, ranges = self._hits(kind, keys)
+        names = query.tolist()
+        sizes = total.tolist()
         out: dict[int, list[int] | None] = {}
         for i in np.flatnonzero(total).tolist():
-            out[int(query[i])] = None if total[i] > limit else []
-        for (_, nums), where, left, right in ranges:
+            out[names[i]] = None if sizes[i] > limit else []
+        for nums, where, left, right in ranges:
             for i, lo, hi in zip(where.tolist(), left.tolist(), right.tolist(), strict=True):
-                members = out[int(query[i])]
+                members = out[names[i]]
                 if members is not None:
                     members.extend(nums[lo:hi].tolist())
-        for key, members in out.items():
-            if members is not None:
-                out[key] = sorted(members)
+        for members in out.values():
+            if members is not None and len(members) > 1:
+                members.sort()
         return out
 
     def counts(self, kind: int, keys: U64) -> dict[int, int]:
@@ -306,7 +362,7 @@ class SQLiteStore:
         cursor = self._db.execute(
             "INSERT INTO segments(kind, level, size, first_num, last_num, keys, nums) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (kind, level, len(keys), first, last, pack_ints(keys), _pack_nums(nums, first)))
+            (kind, level, len(keys), first, last, pack_ints(keys), _pack_nums(nums, first, last)))
         seg = cursor.lastrowid
         if seg is None:  # pragma: no cover - sqlite3 always sets it after an INSERT
             raise RuntimeError("SQLite gave no rowid for a new segment")
@@ -335,7 +391,7 @@ class SQLiteStore:
             parts = [written.pop(seg) if seg in written else self._segment(seg)
                      for seg, _ in group]
             keys, nums = _sort(np.concatenate([p[1] for p in parts]),
-                               np.concatenate([p[2] for p in parts]))
+                               np.concatenate([p[2] for p in parts]), runs=True)
             self._db.executemany("DELETE FROM segments WHERE seg = ?", [(s,) for s, _ in group])
             dropped.update(seg for seg, _ in group)
             seg = self._insert_segment(kind, level + 1, keys, nums)
@@ -434,14 +490,15 @@ class SQLiteStore:
         docs, payload = db.execute("SELECT count(*), coalesce(sum(length(data)), 0) FROM docs"
                                    ).fetchone()
         postings = dict.fromkeys(KIND_NAMES, 0)
+        by_kind = dict.fromkeys(KIND_NAMES, 0)
         segments = 0
-        posting_bytes = 0
         for kind, count, size, nbytes in db.execute(
                 "SELECT kind, count(*), sum(size), sum(length(keys) + length(nums)) "
                 "FROM segments GROUP BY kind"):
             postings[KIND_NAMES[kind]] = int(size)
             segments += int(count)
-            posting_bytes += int(nbytes)
+            by_kind[KIND_NAMES[kind]] = int(nbytes)
+        posting_bytes = sum(by_kind.values())
         page_size = db.execute("PRAGMA page_size").fetchone()[0]
         pages = db.execute("PRAGMA page_count").fetchone()[0]
         free = db.execute("PRAGMA freelist_count").fetchone()[0]
@@ -452,6 +509,7 @@ class SQLiteStore:
             "location": self.location, "backend": "sqlite", "documents": int(docs),
             "postings": postings, "segments": segments,
             "payload_bytes": int(payload), "posting_bytes": posting_bytes,
+            "posting_bytes_by_kind": by_kind,
             "file_bytes": file_bytes, "used_bytes": used,
             "bytes_per_document": round(used / docs, 1) if docs else None,
         }
