@@ -23,6 +23,17 @@ __all__ = ["MemoryStore"]
 
 I32 = npt.NDArray[np.int32]
 
+def _find(run: U64, keys: U64) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Return where ``keys`` would start in the sorted ``run``, and which of them are there.
+
+    One binary search for every key; the end of a key's postings is looked for only where the
+    key is present (most keys of a new article are in no run).
+    """
+    start = np.searchsorted(run, keys, side="left")
+    inside = np.flatnonzero(start < len(run))
+    return start, inside[run[start[inside]] == keys[inside]]
+
+
 class _Postings:
     """The postings of one kind: a few sorted runs of (key, document number) arrays.
 
@@ -55,11 +66,10 @@ class _Postings:
         wanted = np.asarray(keys, dtype=np.uint64)
         out: dict[int, list[int]] = {}
         for run_keys, run_docs in self.runs:
-            lo = np.searchsorted(run_keys, wanted, side="left")
-            hi = np.searchsorted(run_keys, wanted, side="right")
-            hit = np.flatnonzero(hi > lo)
-            for key, start, end in zip(wanted[hit].tolist(), lo[hit].tolist(),
-                                       hi[hit].tolist(), strict=True):
+            lo, hit = _find(run_keys, wanted)
+            hi = np.searchsorted(run_keys, wanted[hit], side="right")
+            for key, start, end in zip(wanted[hit].tolist(), lo[hit].tolist(), hi.tolist(),
+                                       strict=True):
                 docs = run_docs[start:end].tolist()
                 out[key] = out[key] + docs if key in out else docs
         if removed:
@@ -73,8 +83,8 @@ class _Postings:
         wanted = np.asarray(keys, dtype=np.uint64)
         sizes = np.zeros(len(wanted), dtype=np.int64)
         for run_keys, _ in self.runs:
-            sizes += (np.searchsorted(run_keys, wanted, side="right")
-                      - np.searchsorted(run_keys, wanted, side="left"))
+            lo, found = _find(run_keys, wanted)
+            sizes[found] += np.searchsorted(run_keys, wanted[found], side="right") - lo[found]
         hit = np.flatnonzero(sizes)
         return dict(zip(wanted[hit].tolist(), sizes[hit].tolist(), strict=True))
 
