@@ -43,10 +43,7 @@ from benchmarks.feed import Truth, iter_records
 from dedup import Config, Document, normalize, scan
 from dedup.index import BandIndex, optimal_params
 from dedup.minhash import MinHasher
-from dedup.normalize import folded_bytes
 from dedup.parallel import prefetch, signatures_of_texts, word_shingles_of_text
-from dedup.repair import repair_count
-from dedup.shingle import ngram_hashes_many, token_hashes_many
 
 THRESHOLD = 0.5
 NUM_PERM = 128
@@ -93,25 +90,6 @@ def timed(fn: Callable[[], Any], repeats: int) -> tuple[float, float, Any]:
 
 def dedup_signatures(texts: list[str]) -> np.ndarray:
     return signatures_of_texts(texts, Config(num_perm=NUM_PERM))
-
-
-def dedup_signatures_batched(texts: list[str], batch: int = 256) -> np.ndarray:
-    """Repair and fold each text, then shingle and sign a batch at a time (no per-text numpy).
-
-    What ``dedup.parallel.signatures_of_texts`` would do with the batch functions of
-    ``dedup.shingle`` and ``MinHasher.signatures_flat``; equal output (checked in ``run``).
-    """
-    hasher = MinHasher(NUM_PERM, 1)
-    blocks = []
-    for lo in range(0, len(texts), batch):
-        items: list[bytes | str] = []
-        for text in texts[lo : lo + batch]:
-            repaired, _ = repair_count(text)
-            folded = folded_bytes(repaired)
-            items.append(normalize(repaired) if folded is None else folded)
-        tokens, counts = token_hashes_many(items)
-        blocks.append(hasher.signatures_flat(*ngram_hashes_many(tokens, counts, 5)))
-    return np.concatenate(blocks) if blocks else hasher.empty()[:0]
 
 
 def kernel_signatures(shingles: list[np.ndarray]) -> np.ndarray:
@@ -255,10 +233,6 @@ def run(n: int, seed: int, repeats: int, feed: Path | None, memory: bool,
     print("signatures from raw text (128 permutations)")
     w, c, sigs = timed(lambda: dedup_signatures(texts), repeats)
     report("signatures", "dedup", w, c)
-    w, c, batched = timed(lambda: dedup_signatures_batched(texts), repeats)
-    if not np.array_equal(batched, sigs):
-        raise AssertionError("batched signatures differ from signatures_of_texts")
-    report("signatures", "dedup batched (shingle *_many + signatures_flat)", w, c)
     shingles = [word_shingles_of_text(t) for t in texts]
     hasher = MinHasher(NUM_PERM, 1)
     w, c, _ = timed(lambda: hasher.signatures(shingles), repeats)
@@ -318,7 +292,7 @@ def _run_end_to_end(records: list[dict[str, str]], truth: Truth, e2e_n: int | No
 
 def _print_ratios(sig: dict[str, Any]) -> None:
     print("ratios (dedup / peer, wall and CPU)")
-    ours = [k for k in sig if k == "dedup" or k.startswith("dedup batched")]
+    ours = [k for k in sig if k == "dedup"]
     for peer in [k for k in sig if not k.startswith(("dedup", "minimal"))]:
         for mine in ours:
             wall = sig[mine]["docs_per_s"] / sig[peer]["docs_per_s"]

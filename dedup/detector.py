@@ -357,7 +357,8 @@ class Detector:
                 df[key] = df.get(key, 0) + count
         return df
 
-    def _candidates(self, item: _Prepared, pending: MemoryStore) -> list[_Ref]:
+    def _candidates(self, item: _Prepared, pending: MemoryStore,
+                    df: dict[int, int]) -> list[_Ref]:
         """Return the documents worth verifying against ``item``.
 
         Those sharing a document bucket or the exact text, and those sharing buckets with at
@@ -373,7 +374,6 @@ class Detector:
             exact = self._members(EXACT, item.keys[EXACT], pending, _NO_LIMIT)
             if exact:
                 found.add(min(next(iter(exact.values()))))
-        df = self._unit_df(item.keys[UNIT], pending) if item.unit_keys else {}
         least = self.config.boilerplate_df
         evidence = [keys for unit, keys in zip(item.features.units, item.unit_keys, strict=True)
                     if df.get(unit.key, 0) < least]
@@ -393,18 +393,12 @@ class Detector:
         flat = np.concatenate(evidence)
         unit_of = np.repeat(np.arange(len(evidence)), [len(k) for k in evidence])
         keys, inverse = np.unique(flat, return_inverse=True)
-        stored = self.store.lookup(PASSAGE, keys, limit)
-        recent = pending.lookup(PASSAGE, keys, limit) if len(pending) else {}
         where = {key: i for i, key in enumerate(keys.tolist())}
         rows: list[int] = []
         codes: list[int] = []  # a document as 2 * number + (1 if of this batch else 0)
-        for key in stored.keys() | recent.keys():
-            old, new = stored.get(key, []), recent.get(key, [])
-            if old is None or new is None or len(old) + len(new) > limit:
-                continue  # a stop bucket: boilerplate or a topic phrase, not evidence
-            members = [2 * n for n in old] + [2 * n + 1 for n in new]
+        for key, members in self._members(PASSAGE, keys, pending, limit).items():
             rows += [where[key]] * len(members)
-            codes += members
+            codes += [2 * n + batch for batch, n in members]
         if not codes:
             return []
         # Each posting (key, document) meets every sentence that has the key.
@@ -456,7 +450,9 @@ class Detector:
 
     def _verify(self, item: _Prepared, pending: MemoryStore,
                 pending_features: list[Features]) -> list[Match]:
-        refs = self._candidates(item, pending)
+        # Documents holding each sentence: the article's own first, the candidates' below.
+        df = self._unit_df(item.keys[UNIT], pending)
+        refs = self._candidates(item, pending, df)
         stored = self._stored_features([n for where, n in refs if where == 0],
                                        item.published_ts)
         others: list[tuple[_Ref, Features]] = []
@@ -470,9 +466,9 @@ class Detector:
                 others.append(((1, n), feat))
         if not others:
             return []
-        unit_keys = np.unique(np.array([u.key for _, f in others for u in f.units]
-                                       + item.keys[UNIT].tolist(), dtype=np.uint64))
-        df = self._unit_df(unit_keys, pending)
+        theirs = np.unique(np.array([u.key for _, f in others for u in f.units], dtype=np.uint64))
+        df.update(self._unit_df(np.setdiff1d(theirs, item.keys[UNIT], assume_unique=True),
+                                pending))
         least = self.config.boilerplate_df
 
         def is_boilerplate(unit: Unit) -> bool:

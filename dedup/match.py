@@ -312,6 +312,14 @@ def _containment(a: Features, b: Features) -> tuple[float, float, float, int]:
     )
 
 
+def _verbatim_shingles(config: Config) -> int:
+    """Return the word shingles two texts share when they share a ``partial_words`` run.
+
+    A verbatim run of n words gives n - k + 1 shared word k-grams.
+    """
+    return max(1, config.partial_words - config.word_ngram + 1)
+
+
 def _unit_arrays(features: Features) -> tuple[U32, I64, U64]:
     """Return a document's sentence stems (concatenated), stem counts and keys, made once.
 
@@ -399,8 +407,7 @@ def screen(
         keep |= (rows_hit.sum(axis=1) >= need) & (cols_hit >= need)
         best = np.zeros(count)
         np.maximum.at(best, col_owner, similarity.max(axis=0))
-        passage_shingles = max(1, config.partial_words - config.word_ngram + 1)
-        keep |= (shared >= passage_shingles) & (best >= _VERBATIM_SENTENCE)
+        keep |= (shared >= _verbatim_shingles(config)) & (best >= _VERBATIM_SENTENCE)
     return [bool(k) for k in keep]
 
 
@@ -445,8 +452,6 @@ def compare(
             for i, j in pairs
         )
         coverage = min(1.0, covered / (words_a if short_is_a else words_b))
-    # A verbatim run of n words gives n - k + 1 shared word k-grams.
-    passage_shingles = max(1, config.partial_words - config.word_ngram + 1)
     kind: Kind | None = None
     score: float | None = None
     if a.exact_key == b.exact_key and a.words > 0:
@@ -462,7 +467,7 @@ def compare(
         score = max(coverage, order_overlap(units_a, units_b, floor))
         if score >= config.rewrite_threshold:
             kind = "rewrite"
-    if (kind is None and shared >= passage_shingles and similarity.size
+    if (kind is None and shared >= _verbatim_shingles(config) and similarity.size
             and float(similarity.max()) >= _VERBATIM_SENTENCE):
         # Reworded elsewhere is a rewrite (above); a copied passage in other text is partial.
         # Some sentence outside the boilerplate must take part: a shared site footer is no

@@ -81,16 +81,24 @@ def _check_workers(workers: int) -> int:
 # -- the signature-only path ------------------------------------------------------------------
 
 
+def _comparison_form(text: str) -> bytes | str:
+    """Return a raw text repaired and folded for hashing: ASCII bytes, else the normalized str.
+
+    Most articles fold to bytes, which hash without building the normalized string.
+    """
+    repaired, _ = repair_count(text)
+    folded = folded_bytes(repaired)
+    return normalize(repaired) if folded is None else folded
+
+
 def word_shingles_of_text(text: str, ngram: int = 5) -> U32:
     """Return the word n-gram shingles of a raw text: repaired, then normalized.
 
     >>> word_shingles_of_text("Donâ€™t PANIC, the   bridge is open!", 5).size  # 6 words
     2
     """
-    repaired, _ = repair_count(text)
-    folded = folded_bytes(repaired)
-    tokens = token_hashes(normalize(repaired)) if folded is None else token_hashes_of_bytes(
-        folded)
+    form = _comparison_form(text)
+    tokens = token_hashes(form) if isinstance(form, str) else token_hashes_of_bytes(form)
     return ngram_hashes(tokens, ngram)
 
 
@@ -133,9 +141,7 @@ def signatures_of_texts(texts: Iterable[str], config: Config | None = None,
         pending.clear()
 
     for text in texts:
-        repaired, _ = repair_count(text)
-        folded = folded_bytes(repaired)
-        pending.append(normalize(repaired) if folded is None else folded)
+        pending.append(_comparison_form(text))
         if len(pending) >= batch:
             sign()
     if pending or not blocks:
