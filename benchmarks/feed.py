@@ -41,9 +41,13 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import corpora_dir
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-CORPORA = ROOT.parent / "shared" / "corpora"
+CORPORA = corpora_dir()
 
 RELATIONS = ("original", "syndicated", "light_edit", "partial", "rewrite")
 #: Relations whose pairs the scan must find (the recall target); rewrites are reported apart.

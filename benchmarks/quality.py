@@ -38,6 +38,7 @@ import numpy as np
 from scipy import sparse
 
 import dedup
+from benchmarks import corpora_dir
 from dedup import Config, Document, normalize, scan, word_shingles
 from dedup.detector import Problem
 from dedup.io import read_paths
@@ -45,7 +46,7 @@ from dedup.match import align, order_overlap, passage_similarity, text_similarit
 from dedup.paragraphs import line_starts
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CORPORA = ROOT.parent / "shared" / "corpora"
+DEFAULT_CORPORA = corpora_dir()
 SEEDS = ROOT / "seeds"
 CORPUS_NAMES = ("seeds", "clough", "pan", "msrp")
 FOLDERS = {"clough": "clough_stevenson_dev", "pan": "pan13_subset", "msrp": "msrp_train"}

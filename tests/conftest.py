@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks import corpora_dir
 from dedup import Document
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-CORPORA = ROOT.parent / "shared" / "corpora"
+CORPORA = corpora_dir()
 
 
 @pytest.fixture(scope="session")

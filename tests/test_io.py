@@ -11,7 +11,7 @@ import pytest
 
 from dedup import Problem
 from dedup.io import BinaryInputError, decode, read_paths, sniff
-from tests.conftest import ROOT
+from tests.conftest import CORPORA
 
 
 def read(
@@ -106,7 +106,7 @@ def test_stdin_as_jsonl_and_as_one_document() -> None:
 
 # Robustness (docs/robustness.md) ------------------------------------------------------------
 
-CLOUGH = ROOT.parent / "shared" / "corpora" / "clough_stevenson_dev" / "texts"
+CLOUGH = CORPORA / "clough_stevenson_dev" / "texts"
 
 
 def _not_utf8(path: Path) -> bool:
