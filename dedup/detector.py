@@ -34,8 +34,8 @@ from dedup.match import Match, compare, screen
 from dedup.minhash import MinHasher
 from dedup.parallel import analyze_many
 from dedup.repeats import Repeat
-from dedup.shingle import U32, U64
-from dedup.store import DOC, EXACT, PASSAGE, UNIT, Entry, Store, open_store
+from dedup.shingle import I64, U32, U64
+from dedup.store import DOC, EXACT, PASSAGE, UNIT, Entry, Store, open_store, spans
 from dedup.store.codec import decode_features, encode_features
 from dedup.store.memory import MemoryStore
 
@@ -337,17 +337,22 @@ class Detector:
         return out
 
     def _members(self, kind: int, keys: U64, pending: MemoryStore,
-                 limit: int) -> dict[int, list[_Ref]]:
-        """Return the followed buckets of ``keys`` over the index and the batch so far."""
+                 limit: int) -> tuple[I64, I64]:
+        """Return the followed buckets of ``keys`` over the index and the batch so far.
+
+        As (row, code) pairs: the document coded ``2 * number + (1 if of this batch else
+        0)`` is posted under ``keys[row]``. A bucket with more than ``limit`` documents in all
+        is a stop bucket (boilerplate or a topic phrase, not evidence) and is not followed.
+        """
         stored = self.store.lookup(kind, keys, limit)
-        recent = pending.lookup(kind, keys, limit) if len(pending) else {}
-        out: dict[int, list[_Ref]] = {}
-        for key in stored.keys() | recent.keys():
-            old, new = stored.get(key, []), recent.get(key, [])
-            if old is None or new is None or len(old) + len(new) > limit:
-                continue  # a stop bucket: boilerplate or a topic phrase, not evidence
-            out[key] = [(0, n) for n in old] + [(1, n) for n in new]
-        return out
+        rows, codes = stored.rows, 2 * stored.docs
+        if len(pending):
+            recent = pending.lookup(kind, keys, limit)
+            rows = np.concatenate([rows, recent.rows])
+            codes = np.concatenate([codes, 2 * recent.docs + 1])
+            followed = (stored.sizes + recent.sizes <= limit)[rows]
+            rows, codes = rows[followed], codes[followed]
+        return rows, codes
 
     def _unit_df(self, keys: U64, pending: MemoryStore) -> dict[int, int]:
         """Return how many documents (indexed, and earlier in this batch) hold each sentence."""
@@ -367,54 +372,45 @@ class Detector:
         they would make every pair of its articles a candidate.
         """
         limit = self.config.max_bucket
-        found: set[_Ref] = set()
-        for members in self._members(DOC, item.keys[DOC], pending, limit).values():
-            found.update(members)
+        codes = [self._members(DOC, item.keys[DOC], pending, limit)[1]]
         if len(item.keys[EXACT]):
-            exact = self._members(EXACT, item.keys[EXACT], pending, _NO_LIMIT)
-            if exact:
-                found.add(min(next(iter(exact.values()))))
+            exact = self._members(EXACT, item.keys[EXACT], pending, _NO_LIMIT)[1]
+            if len(exact):  # the first stored copy, else the first of this batch
+                stored = exact[exact % 2 == 0]
+                codes.append(np.array([(stored if len(stored) else exact).min()]))
         least = self.config.boilerplate_df
         evidence = [keys for unit, keys in zip(item.features.units, item.unit_keys, strict=True)
                     if df.get(unit.key, 0) < least]
         if evidence:
-            found.update(self._sentence_hits(evidence, pending, limit))
-        return sorted(found)
+            codes.append(self._sentence_hits(evidence, pending, limit))
+        found = np.unique(np.concatenate(codes))
+        return sorted((code & 1, code >> 1) for code in found.tolist())
 
-    def _sentence_hits(self, evidence: list[U64], pending: MemoryStore,
-                       limit: int) -> list[_Ref]:
-        """Return the documents that at least two of the sentences hit (one if there is one).
+    def _sentence_hits(self, evidence: list[U64], pending: MemoryStore, limit: int) -> I64:
+        """Return the documents (coded as by :meth:`_members`) that two sentences hit.
 
-        A sentence hits a document when ``passage_band_hits`` of its band keys share a
-        followed bucket with it. Counted with numpy over (sentence, document) pairs: a feed
-        article has ~600 sentence keys, and Python loops over their buckets were the largest
-        part of looking up candidates.
+        One sentence is enough if the article has only one. A sentence hits a document when
+        ``passage_band_hits`` of its band keys share a followed bucket with it. Counted with
+        numpy over (sentence, document) pairs: a feed article has ~600 sentence keys, and
+        Python loops over their buckets were the largest part of looking up candidates.
         """
         flat = np.concatenate(evidence)
         unit_of = np.repeat(np.arange(len(evidence)), [len(k) for k in evidence])
         keys, inverse = np.unique(flat, return_inverse=True)
-        where = {key: i for i, key in enumerate(keys.tolist())}
-        rows: list[int] = []
-        codes: list[int] = []  # a document as 2 * number + (1 if of this batch else 0)
-        for key, members in self._members(PASSAGE, keys, pending, limit).items():
-            rows += [where[key]] * len(members)
-            codes += [2 * n + batch for batch, n in members]
-        if not codes:
-            return []
+        rows, codes = self._members(PASSAGE, keys, pending, limit)
+        if not len(codes):
+            return codes
         # Each posting (key, document) meets every sentence that has the key.
         order = np.argsort(inverse, kind="stable")
         by_key = inverse[order]
-        row = np.array(rows, dtype=np.int64)
-        lo = np.searchsorted(by_key, row, side="left")
-        count = np.searchsorted(by_key, row, side="right") - lo
-        first = np.repeat(lo - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
+        lo = np.searchsorted(by_key, rows, side="left")
+        hi = np.searchsorted(by_key, rows, side="right")
         units = len(evidence)
-        pairs = np.repeat(np.array(codes, dtype=np.int64), count) * units + unit_of[order[first]]
+        pairs = np.repeat(codes, hi - lo) * units + unit_of[order[spans(lo, hi)]]
         pair, bands = np.unique(pairs, return_counts=True)
         docs, sentences = np.unique(pair[bands >= self.config.passage_band_hits] // units,
                                     return_counts=True)
-        needed = min(2, units)
-        return [(int(code) & 1, int(code) >> 1) for code in docs[sentences >= needed].tolist()]
+        return docs[sentences >= min(2, units)]
 
     def _stored_features(self, nums: list[int], published_ts: float | None) -> dict[
             int, Features]:

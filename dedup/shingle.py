@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "I64",
     "U32",
     "U64",
     "char_shingles",
@@ -30,6 +31,7 @@ __all__ = [
 
 U32 = npt.NDArray[np.uint32]
 U64 = npt.NDArray[np.uint64]
+I64 = npt.NDArray[np.int64]
 
 # Odd multipliers: odd numbers are invertible modulo 2**64, which the prefix trick needs.
 _P = 0x9E3779B97F4A7C15

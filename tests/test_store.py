@@ -63,10 +63,10 @@ def test_add_then_lookup_counts_and_records(store: Store) -> None:
     assert len(set(nums)) == 2
     a, b = nums
     assert len(store) == 2
-    assert store.lookup(DOC, np.array([1, 2, 3, 4, big], dtype=np.uint64), limit=10) == {
+    assert store.lookup(DOC, np.array([1, 2, 3, 4, big], dtype=np.uint64), limit=10).to_dict() == {
         1: [a], 2: [a, b], 3: [b], big: [a]}
-    assert store.lookup(PASSAGE, np.array([7], dtype=np.uint64), limit=1) == {7: None}
-    assert store.lookup(EXACT, np.array([9], dtype=np.uint64), limit=10) == {9: [a]}
+    assert store.lookup(PASSAGE, np.array([7], dtype=np.uint64), limit=1).to_dict() == {7: None}
+    assert store.lookup(EXACT, np.array([9], dtype=np.uint64), limit=10).to_dict() == {9: [a]}
     assert store.counts(UNIT, np.array([5, 6], dtype=np.uint64)) == {5: 2}
     record = store.records([b, 999])[b]
     assert (record.id, record.source, record.payload, record.added_ts) == (
@@ -83,7 +83,7 @@ def test_a_duplicate_id_writes_nothing_of_its_batch(store: Store) -> None:
     with pytest.raises(InputError, match="duplicate id 'x'"):
         store.add([_entry("x", [2]), _entry("x", [3])], 0.0)
     assert len(store) == 1
-    assert store.lookup(DOC, np.array([2, 3], dtype=np.uint64), 10) == {}
+    assert store.lookup(DOC, np.array([2, 3], dtype=np.uint64), 10).to_dict() == {}
     assert store.check() == []
 
 
@@ -92,7 +92,7 @@ def test_remove_takes_postings_along_and_never_reuses_numbers(store: Store) -> N
     assert store.remove(["a", "nope", "a"]) == ["a"]
     assert store.remove(["a"]) == []
     assert len(store) == 1
-    assert store.lookup(DOC, np.array([1, 2], dtype=np.uint64), 10) == {2: [first[1]]}
+    assert store.lookup(DOC, np.array([1, 2], dtype=np.uint64), 10).to_dict() == {2: [first[1]]}
     assert store.counts(UNIT, np.array([5], dtype=np.uint64)) == {}
     assert store.check() == []
     (again,) = store.add([_entry("a", [1])], 0.0)
@@ -118,7 +118,7 @@ def test_many_batches_merge_segments_and_stay_right(store: Store) -> None:
         store.add(entries, 0.0)
     found = store.find(keys)
     for doc_id, doc_keys in keys.items():
-        got = store.lookup(DOC, np.array(doc_keys, dtype=np.uint64), 10)
+        got = store.lookup(DOC, np.array(doc_keys, dtype=np.uint64), 10).to_dict()
         assert got == {k: [found[doc_id].num] for k in doc_keys}
     assert store.counts(UNIT, np.array([42], dtype=np.uint64)) == {42: len(keys)}
     assert store.remove([f"d{b}-0" for b in range(FANOUT * 2 + 3)])
@@ -191,12 +191,13 @@ def test_sqlite_sees_what_another_connection_wrote(tmp_path: Path) -> None:
     try:
         reader.sync()
         writer.add([_entry("a", [1])], 0.0)
-        assert reader.lookup(DOC, np.array([1], dtype=np.uint64), 10) == {}  # not synced yet
+        one = np.array([1], dtype=np.uint64)
+        assert reader.lookup(DOC, one, 10).to_dict() == {}  # not synced yet
         reader.sync()
-        assert reader.lookup(DOC, np.array([1], dtype=np.uint64), 10) == {1: [0]}
+        assert reader.lookup(DOC, np.array([1], dtype=np.uint64), 10).to_dict() == {1: [0]}
         writer.remove(["a"])
         reader.sync()
-        assert reader.lookup(DOC, np.array([1], dtype=np.uint64), 10) == {}
+        assert reader.lookup(DOC, np.array([1], dtype=np.uint64), 10).to_dict() == {}
     finally:
         writer.close()
         reader.close()
@@ -287,9 +288,8 @@ def test_sqlite_lookups_agree_with_memory_with_and_without_segment_filters(
         probe = np.concatenate([shared, rng.integers(1, 2**64 - 1, 200, dtype=np.uint64),
                                 np.array([0, 2**64 - 1], dtype=np.uint64)])
         for limit in (5, 1000):
-            assert sqlite.lookup(DOC, probe, limit) == {
-                k: (sorted(v) if v is not None else None)
-                for k, v in memory.lookup(DOC, probe, limit).items()}
+            assert sqlite.lookup(DOC, probe, limit).to_dict() == memory.lookup(
+                DOC, probe, limit).to_dict()
         assert sqlite.counts(UNIT, probe) == memory.counts(UNIT, probe)
     finally:
         sqlite.close()

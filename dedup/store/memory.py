@@ -16,22 +16,42 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.errors import InputError
-from dedup.shingle import U64
-from dedup.store import DOC, KIND_NAMES, KINDS, Entry, Record
+from dedup.shingle import I64, U64
+from dedup.store import (
+    DOC,
+    KIND_NAMES,
+    KINDS,
+    Entry,
+    Hits,
+    Record,
+    key_filter,
+    locate,
+    spans,
+)
 
 __all__ = ["MemoryStore"]
 
 I32 = npt.NDArray[np.int32]
+_NONE = np.zeros(0, dtype=np.int64)
+_NO_LIMIT = 1 << 62
 
-def _find(run: U64, keys: U64) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    """Return where ``keys`` would start in the sorted ``run``, and which of them are there.
+_FILTERED = 1 << 16  # runs of this many postings or more carry a key filter
 
-    One binary search for every key; the end of a key's postings is looked for only where the
-    key is present (most keys of a new article are in no run).
-    """
-    start = np.searchsorted(run, keys, side="left")
-    inside = np.flatnonzero(start < len(run))
-    return start, inside[run[start[inside]] == keys[inside]]
+
+class _Run:
+    """One sorted run of postings: keys, the document numbers beside them, a key filter."""
+
+    __slots__ = ("docs", "filter", "keys")
+
+    def __init__(self, keys: U64, docs: I32) -> None:
+        # Numbers grow with time, so (key, number) order lists a key's documents in order.
+        order = np.lexsort((docs, keys))
+        self.keys, self.docs = keys[order], docs[order]
+        self.filter = key_filter(self.keys) if len(keys) >= _FILTERED else None
+
+    def find(self, wanted: U64) -> tuple[I64, I64, I64]:
+        """Return which of ``wanted`` are here (positions) and where their postings lie."""
+        return locate(self.keys, self.filter, wanted)
 
 
 class _Postings:
@@ -43,59 +63,75 @@ class _Postings:
     """
 
     def __init__(self) -> None:
-        self.runs: list[tuple[U64, I32]] = []
+        self.runs: list[_Run] = []
 
     def add(self, keys: U64, docs: I32) -> None:
-        order = np.lexsort((docs, keys))
-        self.runs.append((keys[order], docs[order]))
-        while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
-            (k1, d1), (k2, d2) = self.runs.pop(), self.runs.pop()
-            keys, docs = np.concatenate([k2, k1]), np.concatenate([d2, d1])
-            # Numbers grow with time, so (key, number) order lists a key's documents in order.
-            order = np.lexsort((docs, keys))
-            self.runs.append((keys[order], docs[order]))
+        self.runs.append(_Run(keys, docs))
+        while len(self.runs) > 1 and len(self.runs[-2].keys) <= 2 * len(self.runs[-1].keys):
+            new, old = self.runs.pop(), self.runs.pop()
+            self.runs.append(_Run(np.concatenate([old.keys, new.keys]),
+                                  np.concatenate([old.docs, new.docs])))
 
     def purge(self, removed: set[int]) -> None:
         """Drop the postings of removed documents."""
         gone = np.fromiter(removed, dtype=np.int32, count=len(removed))
-        self.runs = [(k[kept], d[kept]) for k, d in self.runs
-                     if (kept := ~np.isin(d, gone)).any()]
+        self.runs = [_Run(run.keys[kept], run.docs[kept]) for run in self.runs
+                     if (kept := ~np.isin(run.docs, gone)).any()]
 
-    def members(self, keys: U64, removed: set[int]) -> dict[int, list[int]]:
-        """Return the documents of each of ``keys`` that has any, in the order added."""
+    def lookup(self, keys: U64, limit: int, removed: set[int]) -> Hits:
+        """Return the postings of ``keys`` (see :class:`Hits`), as arrays throughout.
+
+        A stop bucket costs its count only, unless documents were removed since the last
+        purge: then every bucket is read, to leave the removed ones out of the sizes.
+        """
         wanted = np.asarray(keys, dtype=np.uint64)
-        out: dict[int, list[int]] = {}
-        for run_keys, run_docs in self.runs:
-            lo, hit = _find(run_keys, wanted)
-            hi = np.searchsorted(run_keys, wanted[hit], side="right")
-            for key, start, end in zip(wanted[hit].tolist(), lo[hit].tolist(), hi.tolist(),
-                                       strict=True):
-                docs = run_docs[start:end].tolist()
-                out[key] = out[key] + docs if key in out else docs
+        sizes = np.zeros(len(wanted), dtype=np.int64)
+        found: list[tuple[I32, I64, I64, I64]] = []
+        for run in self.runs:
+            hit, lo, hi = run.find(wanted)
+            if hit.size:
+                sizes[hit] += hi - lo
+                found.append((run.docs, hit, lo, hi))
         if removed:
-            out = {k: kept for k, v in out.items() if (kept := [d for d in v if d not in removed])}
-        return out
+            sizes[:] = 0
+        else:
+            found = [(d, hit[keep], lo[keep], hi[keep]) for d, hit, lo, hi in found
+                     if (keep := sizes[hit] <= limit).any()]
+        if not found:
+            return Hits(wanted, sizes, _NONE, _NONE)
+        rows = np.concatenate([np.repeat(hit, hi - lo) for _, hit, lo, hi in found])
+        docs = np.concatenate([d[spans(lo, hi)] for d, _, lo, hi in found]).astype(np.int64)
+        if removed:
+            kept = ~np.isin(docs, np.fromiter(removed, dtype=np.int64, count=len(removed)))
+            rows, docs = rows[kept], docs[kept]
+            sizes = np.bincount(rows, minlength=len(wanted)).astype(np.int64)
+            listed = sizes[rows] <= limit
+            rows, docs = rows[listed], docs[listed]
+        return Hits(wanted, sizes, rows.astype(np.int64, copy=False), docs)
 
     def counts(self, keys: U64, removed: set[int]) -> dict[int, int]:
         """Return how many documents each of ``keys`` has (those with any)."""
         if removed:
-            return {k: len(v) for k, v in self.members(keys, removed).items()}
+            hits = self.lookup(keys, _NO_LIMIT, removed)
+            hit = np.flatnonzero(hits.sizes)
+            return dict(zip(hits.keys[hit].tolist(), hits.sizes[hit].tolist(), strict=True))
         wanted = np.asarray(keys, dtype=np.uint64)
         sizes = np.zeros(len(wanted), dtype=np.int64)
-        for run_keys, _ in self.runs:
-            lo, found = _find(run_keys, wanted)
-            sizes[found] += np.searchsorted(run_keys, wanted[found], side="right") - lo[found]
+        for run in self.runs:
+            hit, lo, hi = run.find(wanted)
+            sizes[hit] += hi - lo
         hit = np.flatnonzero(sizes)
         return dict(zip(wanted[hit].tolist(), sizes[hit].tolist(), strict=True))
 
     def total(self, removed: set[int]) -> int:
         """Return the number of postings of stored documents."""
         gone = list(removed)
-        return sum(len(d) - (int(np.isin(d, gone).sum()) if gone else 0) for _, d in self.runs)
+        return sum(len(run.docs) - (int(np.isin(run.docs, gone).sum()) if gone else 0)
+                   for run in self.runs)
 
     def documents(self) -> set[int]:
         """Return every document number with a posting."""
-        return {n for _, docs in self.runs for n in docs.tolist()}
+        return {n for run in self.runs for n in run.docs.tolist()}
 
 
 class MemoryStore:
@@ -105,7 +141,7 @@ class MemoryStore:
     >>> keys = tuple(np.array([k], dtype=np.uint64) for k in (1, 2, 3, 4))
     >>> store.add([Entry("a", None, None, None, 3, 10, b"", keys)], added_ts=0.0)
     [0]
-    >>> store.lookup(0, np.array([1, 9], dtype=np.uint64), limit=10)
+    >>> store.lookup(0, np.array([1, 9], dtype=np.uint64), limit=10).to_dict()
     {1: [0]}
     """
 
@@ -137,10 +173,9 @@ class MemoryStore:
         """Return which of ``ids`` are stored."""
         return {i for i in ids if i in self._ids}
 
-    def lookup(self, kind: int, keys: U64, limit: int) -> dict[int, list[int] | None]:
-        """Return the posting lists of ``keys`` (``None`` for those longer than ``limit``)."""
-        found = self._postings[kind].members(keys, self._removed)
-        return {key: docs if len(docs) <= limit else None for key, docs in found.items()}
+    def lookup(self, kind: int, keys: U64, limit: int) -> Hits:
+        """Return the postings of ``keys`` (see :class:`Hits`)."""
+        return self._postings[kind].lookup(keys, limit, self._removed)
 
     def counts(self, kind: int, keys: U64) -> dict[int, int]:
         """Return the lengths of the posting lists of ``keys``."""

@@ -31,13 +31,14 @@ import numpy as np
 
 from dedup.errors import InputError
 from dedup.shingle import U64
-from dedup.store import DOC, KIND_NAMES, KINDS, Entry, Record
+from dedup.store import DOC, KIND_NAMES, KINDS, Entry, Hits, Record
 
 __all__ = ["RedisStore"]
 
 _NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 _LIMIT_CAP = 1 << 40
 _RECORD_HEAD = struct.Struct("<II")
+_NONE = np.zeros(0, dtype=np.int64)
 
 _ADD = """
 local prefix = ARGV[1]
@@ -231,20 +232,23 @@ class RedisStore:
         nums = self._client.hmget(self._k_ids, wanted)
         return {i for i, n in zip(wanted, nums, strict=True) if n is not None}
 
-    def lookup(self, kind: int, keys: U64, limit: int) -> dict[int, list[int] | None]:
-        """Return the posting lists of ``keys`` (``None`` for those longer than ``limit``)."""
-        query = np.unique(np.asarray(keys, dtype=np.uint64)).tolist()
-        if not query:
-            return {}
-        values = self._lookup(args=[self.prefix, min(limit, _LIMIT_CAP),
-                                    *(_suffix(kind, k) for k in query)])
-        out: dict[int, list[int] | None] = {}
-        for key, value in zip(query, values, strict=True):
-            if value == b"X":
-                out[key] = None
-            elif value:
-                out[key] = sorted(_nums(value))
-        return out
+    def lookup(self, kind: int, keys: U64, limit: int) -> Hits:
+        """Return the postings of ``keys`` (see :class:`Hits`; a stop bucket's size is
+        given as ``limit + 1``: the server does not send its numbers)."""
+        query = np.asarray(keys, dtype=np.uint64)
+        if not len(query):
+            return Hits.empty(query)
+        capped = min(limit, _LIMIT_CAP)
+        values = self._lookup(args=[self.prefix, capped,
+                                    *(_suffix(kind, k) for k in query.tolist())])
+        sizes = np.array([capped + 1 if v == b"X" else len(v) // 4 for v in values],
+                         dtype=np.int64)
+        listed = [i for i, v in enumerate(values) if v and v != b"X"]
+        if not listed:
+            return Hits(query, sizes, _NONE, _NONE)
+        rows = np.repeat(np.array(listed, dtype=np.int64), sizes[listed])
+        docs = np.frombuffer(b"".join(values[i] for i in listed), dtype="<u4").astype(np.int64)
+        return Hits(query, sizes, rows, docs)
 
     def counts(self, kind: int, keys: U64) -> dict[int, int]:
         """Return the lengths of the posting lists of ``keys``."""
