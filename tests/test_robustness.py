@@ -356,6 +356,27 @@ def test_ctrl_c_stops_cleanly_and_writes_no_partial_report(tmp_path: Path, worke
     assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.jsonl"]
 
 
+def test_ctrl_c_while_the_command_imports_is_one_line(tmp_path: Path) -> None:
+    # The command a user runs, interrupted at moments of its start-up, while it imports
+    # numpy and the detector: the launcher outside the package catches it.
+    command = Path(sys.executable).with_name("dedup")
+    assert command.exists(), f"{command} missing: install the package (pip install -e .)"
+    doc = tmp_path / "a.txt"
+    doc.write_text(STORY, encoding="utf-8")
+    interrupted = 0
+    for delay in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3):
+        proc = subprocess.Popen([str(command), "scan", str(doc)], text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert "Traceback" not in err, (delay, err)
+        if proc.returncode == 130:
+            interrupted += 1
+            assert err.startswith("dedup: interrupted"), err
+    assert interrupted, "no start was interrupted: the delays are too long for this machine"
+
+
 def test_ctrl_c_while_the_workers_start_is_as_clean(tmp_path: Path) -> None:
     # Ctrl-C in the moment the worker processes start used to leave a half-started worker
     # that printed a traceback (and a pool that could hang the exit). The signal goes to the
