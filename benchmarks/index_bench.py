@@ -127,12 +127,12 @@ def query_latency(detector: Detector, probes: list[_Prepared]) -> tuple[Timings,
     """Time checking one new article against the index, split into the index's part and
     verification.
 
-    Returns, per article: ``lookups`` (document bands, exact key, sentence bands: the
-    candidate list), ``fetch`` (reading and decoding every candidate), ``query`` (the whole of
-    what :meth:`Detector.query` does after analysis: lookups, fetch, the boilerplate counts
-    of the candidates' sentences, and verification), ``verify`` (the calls of
-    :func:`dedup.match.compare`, and of ``screen`` where the detector has one, inside it) and
-    ``index`` (``query`` minus ``verify``); and the numbers of candidates.
+    Returns, per article: ``lookups`` (its sentences' counts, document bands, exact key,
+    sentence bands: the candidate list), ``fetch`` (reading and decoding every candidate),
+    ``query`` (the whole of what :meth:`Detector.query` does after analysis: lookups, fetch,
+    the boilerplate counts of the candidates' sentences, and verification), ``verify`` (the
+    calls of :func:`dedup.match.compare`, and of ``screen`` where the detector has one, inside
+    it) and ``index`` (``query`` minus ``verify``); and the numbers of candidates.
     """
     import dedup.detector as detector_module
 
@@ -156,7 +156,7 @@ def query_latency(detector: Detector, probes: list[_Prepared]) -> tuple[Timings,
 
     for item in probes:
         start = time.perf_counter()
-        refs = detector._candidates(item, empty)
+        refs = detector._candidates(item, empty, detector._unit_df(item.keys[UNIT], empty))
         middle = time.perf_counter()
         detector._decoded.clear()
         detector._stored_features([n for _, n in refs], item.published_ts)
