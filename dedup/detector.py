@@ -27,23 +27,23 @@ import numpy as np
 from dedup import __version__
 from dedup.cluster import Cluster, build_clusters
 from dedup.config import Config
-from dedup.document import Document, Features, Unit
+from dedup.document import Document, Features
 from dedup.errors import ConfigError, InputError
 from dedup.index import band_keys, optimal_params
-from dedup.match import Match, compare, screen
+from dedup.match import Match
 from dedup.minhash import MinHasher
-from dedup.parallel import analyze_many
+from dedup.parallel import analyze_many, start_checks
 from dedup.repeats import Repeat
 from dedup.shingle import I64, U32, U64
 from dedup.store import DOC, EXACT, PASSAGE, UNIT, Entry, Store, open_store, spans
-from dedup.store.codec import decode_features, encode_features
+from dedup.store.codec import encode_features, unit_keys
 from dedup.store.memory import MemoryStore
+from dedup.verify import Check, Packed
 
 __all__ = ["Detector", "Problem", "Report", "Result", "parse_published", "scan"]
 
 _BATCH = 256
 _NO_LIMIT = 1 << 62
-_DECODED = 4096  # decoded stored documents kept for the next candidates
 # Failures of the index itself (a full disk, a lost connection): not one document's fault.
 _STORE_FAILURES = (OSError, sqlite3.Error)
 _log = logging.getLogger("dedup")
@@ -169,11 +169,12 @@ class _Prepared:
     keys: tuple[U64, U64, U64, U64]
     unit_keys: list[U64]
     published_ts: float | None
+    packed: Packed  # as verification sees it (and the payload stored)
 
     def entry(self) -> Entry:
         f = self.features
         return Entry(f.id, f.source, f.published, self.published_ts, f.words, len(f.text),
-                     encode_features(f), self.keys)
+                     self.packed[3], self.keys)
 
 
 # A candidate: (0, number) for a stored document, (1, position) for one earlier in the batch,
@@ -219,7 +220,6 @@ class Detector:
         # Position and date of the documents this detector reported on, for clusters.
         self._order: dict[str, int] = {}
         self._published: dict[str, str | None] = {}
-        self._decoded: dict[int, Features] = {}
 
     def __enter__(self) -> Detector:
         return self
@@ -294,16 +294,29 @@ class Detector:
         prepared = self._prepare(features)
         self.store.sync()
         pending = MemoryStore()
-        pending_features: list[Features] = []
+        refs: list[tuple[list[_Ref], Check | None]] = []  # each check, with its candidates
+
+        def planned() -> Iterator[Check | None]:
+            for item in prepared:
+                check, kept = self._plan(item, pending, prepared)
+                refs.append((kept, check))
+                if commit:
+                    pending.add([Entry(item.features.id, None, None, item.published_ts, 0, 0,
+                                       b"", item.keys)], 0.0)
+                yield check
+
+        # Checks run while the next ones are planned, and while the batch is written.
+        checks = start_checks(planned(), self.config)
+        nums = self.store.add([item.entry() for item in prepared], time.time()) if commit else []
         found: list[list[Match]] = []
-        for item in prepared:
-            found.append(self._verify(item, pending, pending_features))
-            if commit:
-                pending.add([Entry(item.features.id, None, None, item.published_ts, 0, 0, b"",
-                                   item.keys)], 0.0)
-                pending_features.append(item.features)
+        for (kept, check), checked in zip(refs, checks.results(), strict=True):
+            found.append([match for _, match in checked])
+            for position, match in checked:
+                where, n = kept[position]
+                if where == 0 and check is not None and match.a not in self._order:
+                    self._order[match.a] = n  # a stored document, reported on by this one
+                    self._published[match.a] = check.others[position][2]
         if commit:
-            nums = self.store.add([item.entry() for item in prepared], time.time())
             for item, num in zip(prepared, nums, strict=True):
                 self._order[item.features.id] = num
                 self._published[item.features.id] = item.features.published
@@ -333,7 +346,8 @@ class Detector:
                      if f.words else np.zeros(0, dtype=np.uint64))
             units = np.unique(np.array([u.key for u in f.units], dtype=np.uint64))
             out.append(_Prepared(f, (np.unique(keys), passage, exact, units), unit_keys,
-                                 parse_published(f.published)))
+                                 parse_published(f.published),
+                                 (f.id, f.source, f.published, encode_features(f))))
         return out
 
     def _members(self, kind: int, keys: U64, pending: MemoryStore,
@@ -412,23 +426,38 @@ class Detector:
                                     return_counts=True)
         return docs[sentences >= min(2, units)]
 
-    def _stored_features(self, nums: list[int], published_ts: float | None) -> dict[
-            int, Features]:
-        """Decode the stored candidates (those in the window), reusing recent decodings."""
-        windowed = self.window is not None and published_ts is not None
-        wanted = nums if windowed else [n for n in nums if n not in self._decoded]
-        records = self.store.records(wanted) if wanted else {}
-        out: dict[int, Features] = {}
-        for n in nums:
-            rec = records.get(n)
-            if windowed and (rec is None or not self._in_window(rec.published_ts,
-                                                                published_ts)):
-                continue  # outside the window, or removed meanwhile by another process
-            if n in self._decoded:
-                out[n] = self._decoded[n]
-            elif rec is not None:
-                out[n] = self._decode(n, rec.payload, rec.id, rec.source, rec.published)
-        return out
+    def _plan(self, item: _Prepared, pending: MemoryStore,
+              batch: list[_Prepared]) -> tuple[Check | None, list[_Ref]]:
+        """Plan the verification of ``item``: its candidates (those in the window), and the
+        sentences that are boilerplate; ``None`` when there is nothing to compare with.
+        """
+        # Documents holding each sentence: the article's own first, the candidates' below.
+        df = self._unit_df(item.keys[UNIT], pending)
+        refs = self._candidates(item, pending, df)
+        stored = [n for where, n in refs if where == 0]
+        records = self.store.records(stored) if stored else {}
+        kept: list[_Ref] = []
+        others: list[Packed] = []
+        for where, n in refs:
+            if where == 0:
+                rec = records.get(n)  # None: removed meanwhile by another process
+                if rec is None or not self._in_window(rec.published_ts, item.published_ts):
+                    continue
+                packed: Packed = (rec.id, rec.source, rec.published, rec.payload)
+            else:
+                if not self._in_window(batch[n].published_ts, item.published_ts):
+                    continue
+                packed = batch[n].packed
+            kept.append((where, n))
+            others.append(packed)
+        if not others:
+            return None, kept
+        theirs = np.unique(np.concatenate([unit_keys(p[3], p[0]) for p in others]))
+        df.update(self._unit_df(np.setdiff1d(theirs, item.keys[UNIT], assume_unique=True),
+                                pending))
+        least = self.config.boilerplate_df
+        stop = np.array([key for key, count in df.items() if count >= least], dtype=np.uint64)
+        return Check(item.packed, tuple(others), stop), kept
 
     def _in_window(self, ts: float | None, new_ts: float | None) -> bool:
         """Say whether a document published at ``ts`` is compared with one at ``new_ts``."""
@@ -436,59 +465,10 @@ class Detector:
             return True
         return abs(ts - new_ts) <= self.window.total_seconds()
 
-    def _decode(self, num: int, payload: bytes, doc_id: str, source: str | None,
-                published: str | None) -> Features:
-        feat = decode_features(payload, doc_id, source, published)
-        if len(self._decoded) >= _DECODED:
-            self._decoded.pop(next(iter(self._decoded)))
-        self._decoded[num] = feat
-        return feat
-
-    def _verify(self, item: _Prepared, pending: MemoryStore,
-                pending_features: list[Features]) -> list[Match]:
-        # Documents holding each sentence: the article's own first, the candidates' below.
-        df = self._unit_df(item.keys[UNIT], pending)
-        refs = self._candidates(item, pending, df)
-        stored = self._stored_features([n for where, n in refs if where == 0],
-                                       item.published_ts)
-        others: list[tuple[_Ref, Features]] = []
-        for where, n in refs:
-            if where == 0:
-                if n in stored:
-                    others.append(((0, n), stored[n]))
-                continue
-            feat = pending_features[n]
-            if self._in_window(parse_published(feat.published), item.published_ts):
-                others.append(((1, n), feat))
-        if not others:
-            return []
-        theirs = np.unique(np.array([u.key for _, f in others for u in f.units], dtype=np.uint64))
-        df.update(self._unit_df(np.setdiff1d(theirs, item.keys[UNIT], assume_unique=True),
-                                pending))
-        least = self.config.boilerplate_df
-
-        def is_boilerplate(unit: Unit) -> bool:
-            return df.get(unit.key, 0) >= least
-
-        found: list[Match] = []
-        stop = np.array([key for key, count in df.items() if count >= least], dtype=np.uint64)
-        worth = screen(item.features, [other for _, other in others], self.config, stop)
-        for ((where, n), other), maybe in zip(others, worth, strict=True):
-            if not maybe:
-                continue
-            match = compare(other, item.features, self.config, is_boilerplate)
-            if match is not None:
-                found.append(match)
-                if where == 0 and other.id not in self._order:
-                    self._order[other.id] = n
-                    self._published[other.id] = other.published
-        return found
-
     # Forgetting ---------------------------------------------------------------------------
 
     def remove(self, ids: Iterable[str]) -> list[str]:
         """Remove documents from the index by id; return the ids that were there."""
-        self._decoded.clear()
         return self.store.remove(ids)
 
     def prune(self, before: datetime | str | None = None,

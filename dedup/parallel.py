@@ -9,6 +9,9 @@ Two paths serve large feeds:
   processes, in chunks, and give the results back in input order, equal to the serial ones.
   Features travel back packed into a few flat arrays per chunk: pickling them as objects cost
   more in the parent than the analysis saved (see docs/performance.md).
+- :func:`start_checks` runs the detector's verification checks (:mod:`dedup.verify`) in
+  worker processes of their own while the detector plans the next ones, when a prefetch
+  with several workers is active; in this process otherwise.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import numpy as np
 from dedup.config import Config
 from dedup.document import Document, Features, Unit, analyze
 from dedup.errors import ConfigError
+from dedup.match import Match
 from dedup.minhash import MinHasher
 from dedup.normalize import folded_bytes, normalize
 from dedup.repair import repair_count
@@ -42,6 +46,7 @@ from dedup.shingle import (
     token_hashes_many,
     token_hashes_of_bytes,
 )
+from dedup.verify import Check, run_check
 
 __all__ = [
     "Prefetch",
@@ -50,11 +55,16 @@ __all__ = [
     "prefetch",
     "signature_of_text",
     "signatures_of_texts",
+    "start_checks",
     "word_shingles_of_text",
 ]
 
 _CHUNK = 32
-_pools: dict[int, ProcessPoolExecutor] = {}
+Found = list[tuple[int, Match]]  # a check's matches, with their candidates' positions
+_CHECKS = 16  # verification checks sent to a worker at once (~3 ms of work each)
+# Pools by (role, workers): checks have workers of their own, so that they never queue
+# behind the analyses a prefetch keeps ahead.
+_pools: dict[tuple[str, int], ProcessPoolExecutor] = {}
 _pools_lock = threading.Lock()
 _IMPORT_PID = _pools_pid = os.getpid()
 _active: list[Prefetch] = []
@@ -203,7 +213,7 @@ def _analyze_chunk(documents: list[Document], config: Config) -> tuple[Any, ...]
 # -- worker processes ---------------------------------------------------------------------------
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
+def _pool(workers: int, role: str = "analyze") -> ProcessPoolExecutor:
     """Return a pool of ``workers`` processes, started once and kept for the process's life."""
     global _pools_pid
     with _pools_lock:
@@ -211,7 +221,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
             # A forked child inherits the dict but not the pools' threads: start afresh.
             _pools.clear()
             _pools_pid = os.getpid()
-        pool = _pools.get(workers)
+        pool = _pools.get((role, workers))
         if pool is None:
             # forkserver: workers start from a clean process, whatever threads the parent has.
             # A forked child must not use the forkserver it inherited (its workers would be
@@ -222,7 +232,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
                 else "spawn")
             pool = _started(ProcessPoolExecutor(max_workers=workers, mp_context=context),
                             workers)
-            _pools[workers] = pool
+            _pools[role, workers] = pool
         return pool
 
 
@@ -436,3 +446,52 @@ def prefetch(documents: Iterable[Document], config: Config, workers: int,
     ['0', '1', '2']
     """
     return Prefetch(documents, config, workers, chunk_size, ahead)
+
+
+def _check_chunk(checks: list[Check], config: Config) -> list[Found]:
+    return [run_check(check, config) for check in checks]
+
+
+class PendingChecks:
+    """Checks on their way: their results, in order, from :meth:`results`."""
+
+    def __init__(self) -> None:
+        self._parts: list[Future[list[Found]] | list[Found]] = []
+        self._skipped: set[int] = set()  # positions that had no check
+        self._count = 0
+
+    def results(self) -> list[Found]:
+        """Wait for every check; return each one's matches (``[]`` where there was none)."""
+        done = iter([found for part in self._parts
+                     for found in (part if isinstance(part, list) else part.result())])
+        return [[] if i in self._skipped else next(done) for i in range(self._count)]
+
+
+def start_checks(checks: Iterable[Check | None], config: Config) -> PendingChecks:
+    """Run ``checks`` (read lazily) and return them pending: in worker processes, a chunk
+    at a time as they come, when a :func:`prefetch` with several workers and ``config`` is
+    active (the caller goes on planning the next ones meanwhile); here otherwise.
+    """
+    workers = max((ahead.workers for ahead in _active if ahead.config == config), default=1)
+    pending = PendingChecks()
+    chunk: list[Check] = []
+
+    def send() -> None:
+        if workers > 1:
+            pending._parts.append(_pool(workers, "check").submit(_check_chunk, chunk.copy(),
+                                                                  config))
+        else:
+            pending._parts.append(_check_chunk(chunk, config))
+        chunk.clear()
+
+    for position, check in enumerate(checks):
+        pending._count = position + 1
+        if check is None:
+            pending._skipped.add(position)
+            continue
+        chunk.append(check)
+        if len(chunk) >= (_CHECKS if workers > 1 else 1):
+            send()
+    if chunk:
+        send()
+    return pending

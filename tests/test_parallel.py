@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup import Config, ConfigError, Document, analyze, normalize, repair, scan
+from dedup import Config, ConfigError, Document, analyze, normalize, parallel, repair, scan
 from dedup.document import Features
 from dedup.minhash import MinHasher
 from dedup.normalize import folded_bytes
@@ -21,9 +21,12 @@ from dedup.parallel import (
     prefetch,
     signature_of_text,
     signatures_of_texts,
+    start_checks,
     word_shingles_of_text,
 )
 from dedup.shingle import ngram_hashes, sorted_unique, token_hashes, token_hashes_of_bytes
+from dedup.store.codec import encode_features
+from dedup.verify import Check
 
 _PARA = ("The council approved the new budget after a long debate on Tuesday night, "
          "officials said. Residents “welcomed” the decision — mostly.")
@@ -73,6 +76,24 @@ def test_prefetched_scan_equals_plain_scan(seed_documents: list[Document]) -> No
         fetched = scan(ahead).to_dict()
     assert fetched == plain
     assert plain["matches"]
+    # The verification checks ran in worker processes of their own.
+    assert ("check", 2) in parallel._pools
+
+
+def test_checks_give_their_results_in_order_in_workers_or_here(
+        seed_documents: list[Document]) -> None:
+    config = Config()
+    feats = [analyze(d, config) for d in _documents(seed_documents)]
+    packed = [(f.id, f.source, f.published, encode_features(f)) for f in feats]
+    none = np.zeros(0, dtype=np.uint64)
+    checks = [None if i % 5 == 0 else Check(packed[i], tuple(packed[:i]), none)
+              for i in range(len(packed))]
+    here = start_checks(iter(checks), config).results()
+    assert [bool(found) for found in here].count(True) > 10
+    assert all(found == [] for found, check in zip(here, checks, strict=True) if check is None)
+    with prefetch([], config, workers=2):
+        there = start_checks(iter(checks), config).results()
+    assert there == here
 
 
 def test_a_document_that_fails_in_a_worker_is_an_error_and_the_rest_is_processed() -> None:

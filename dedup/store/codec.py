@@ -31,7 +31,7 @@ from dedup.errors import IndexMismatchError
 from dedup.shingle import U32, U64
 
 __all__ = ["decode_features", "encode_features", "pack_ints", "pack_planes", "random_planes",
-           "unpack_ints", "unpack_planes"]
+           "unit_keys", "unpack_ints", "unpack_planes"]
 
 _VERSION = 2
 # version, words, shingles, units, stem entries, distinct stems, truncated
@@ -213,6 +213,30 @@ def encode_features(features: Features) -> bytes:
     ])
 
 
+def _check_version(data: bytes, doc_id: str) -> None:
+    version = data[0] if data else None
+    if version != _VERSION:
+        raise IndexMismatchError(
+            f"stored document {doc_id!r} has payload format {version}, this dedup reads "
+            f"{_VERSION}: open the index with the dedup version that wrote it"
+        )
+
+
+def unit_keys(data: bytes, doc_id: str) -> U64:
+    """Return the sentence keys of :func:`encode_features` bytes without decoding the rest.
+
+    They are the last ``8 * units`` bytes: the detector counts how many documents hold each
+    sentence of a candidate (to tell boilerplate) before anything is decoded.
+
+    Raises:
+        IndexMismatchError: as :func:`decode_features`.
+    """
+    _check_version(data, doc_id)
+    units = _HEAD.unpack_from(data)[3]
+    return np.frombuffer(data, dtype="<u8", count=units, offset=len(data) - 8 * units).astype(
+        np.uint64)
+
+
 def decode_features(data: bytes, doc_id: str, source: str | None = None,
                     published: str | None = None) -> Features:
     """Rebuild the :class:`Features` that verification needs from :func:`encode_features` bytes.
@@ -223,12 +247,7 @@ def decode_features(data: bytes, doc_id: str, source: str | None = None,
     Raises:
         IndexMismatchError: if the bytes were written by another format version.
     """
-    version = data[0] if data else None
-    if version != _VERSION:
-        raise IndexMismatchError(
-            f"stored document {doc_id!r} has payload format {version}, this dedup reads "
-            f"{_VERSION}: open the index with the dedup version that wrote it"
-        )
+    _check_version(data, doc_id)
     _, n_words, n_shingles, n_units, n_stems, n_distinct, truncated = _HEAD.unpack_from(data)
     body = memoryview(data)[_HEAD.size :]
     exact_key = bytes(body[:16])
