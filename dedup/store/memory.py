@@ -43,11 +43,32 @@ class _Run:
 
     __slots__ = ("docs", "filter", "keys")
 
-    def __init__(self, keys: U64, docs: I32) -> None:
-        # Numbers grow with time, so (key, number) order lists a key's documents in order.
-        order = np.lexsort((docs, keys))
-        self.keys, self.docs = keys[order], docs[order]
-        self.filter = key_filter(self.keys) if len(keys) >= _FILTERED else None
+    def __init__(self, keys: U64, docs: I32, ordered: bool = False) -> None:
+        if not ordered:
+            # Numbers grow with time, so (key, number) order lists a key's documents in order.
+            order = np.lexsort((docs, keys))
+            keys, docs = keys[order], docs[order]
+        self.keys, self.docs = keys, docs
+        self.filter = key_filter(keys) if len(keys) >= _FILTERED else None
+
+    @classmethod
+    def merged(cls, old: _Run, new: _Run) -> _Run:
+        """Return one run of the postings of both, ``new`` written after ``old``.
+
+        The documents of ``new`` came later (larger numbers), so each of its postings goes
+        after the postings of ``old`` with the same key: one binary search per new posting
+        places it, where sorting both again cost ~5 times more.
+        """
+        if len(old.docs) and len(new.docs) and old.docs.max() >= new.docs.min():
+            return cls(np.concatenate([old.keys, new.keys]), np.concatenate([old.docs, new.docs]))
+        at = np.searchsorted(old.keys, new.keys, side="right") + np.arange(len(new.keys))
+        from_new = np.zeros(len(old.keys) + len(new.keys), dtype=bool)
+        from_new[at] = True
+        keys = np.empty(len(from_new), dtype=np.uint64)
+        docs = np.empty(len(from_new), dtype=np.int32)
+        keys[at], docs[at] = new.keys, new.docs
+        keys[~from_new], docs[~from_new] = old.keys, old.docs
+        return cls(keys, docs, ordered=True)
 
     def find(self, wanted: U64) -> tuple[I64, I64, I64]:
         """Return which of ``wanted`` are here (positions) and where their postings lie."""
@@ -69,8 +90,7 @@ class _Postings:
         self.runs.append(_Run(keys, docs))
         while len(self.runs) > 1 and len(self.runs[-2].keys) <= 2 * len(self.runs[-1].keys):
             new, old = self.runs.pop(), self.runs.pop()
-            self.runs.append(_Run(np.concatenate([old.keys, new.keys]),
-                                  np.concatenate([old.docs, new.docs])))
+            self.runs.append(_Run.merged(old, new))
 
     def purge(self, removed: set[int]) -> None:
         """Drop the postings of removed documents."""
