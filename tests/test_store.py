@@ -22,6 +22,7 @@ from dedup.store import (
     make_header,
     open_store,
 )
+from dedup.store import memory as memory_module
 from dedup.store.codec import (
     decode_features,
     encode_features,
@@ -124,6 +125,26 @@ def test_many_batches_merge_segments_and_stay_right(store: Store) -> None:
     assert store.remove([f"d{b}-0" for b in range(FANOUT * 2 + 3)])
     assert store.counts(UNIT, np.array([42], dtype=np.uint64)) == {42: len(keys) - 19}
     assert store.check() == []
+
+
+def test_memory_runs_stop_merging_at_the_cap_and_answer_the_same(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(3)
+    shared = rng.integers(1, 2**63, 4, dtype=np.uint64).tolist()
+    entries = [_entry(f"d{i}", [*rng.integers(1, 2**63, 3).tolist(), shared[i % 4]])
+               for i in range(120)]
+    whole = MemoryStore()
+    monkeypatch.setattr(memory_module, "_LARGEST", 40)
+    capped = MemoryStore()
+    for start in range(0, len(entries), 6):
+        batch = entries[start : start + 6]
+        assert capped.add(batch, 0.0) == whole.add(batch, 0.0)
+    runs = [len(run.keys) for run in capped._postings[DOC].runs]
+    assert max(runs) <= 40 < sum(runs)
+    probe = np.array(sorted({k for e in entries for k in e.keys[DOC].tolist()}), dtype=np.uint64)
+    for limit in (3, 100):
+        assert capped.lookup(DOC, probe, limit).to_dict() == whole.lookup(
+            DOC, probe, limit).to_dict()
 
 
 def test_the_header_records_how_the_index_was_made(kept: str) -> None:

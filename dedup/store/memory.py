@@ -36,6 +36,7 @@ _NONE = np.zeros(0, dtype=np.int64)
 _NO_LIMIT = 1 << 62
 
 _FILTERED = 1 << 16  # runs of this many postings or more carry a key filter
+_LARGEST = 1 << 24  # postings (192 MB) beyond which runs are not merged
 
 
 class _Run:
@@ -80,7 +81,9 @@ class _Postings:
 
     Each call to :meth:`add` writes one sorted run; a run is merged with the one before it
     while that one is not more than twice its size (so there are ~log2(n) runs and each
-    posting is sorted ~log2(n) times). Lookups search every run at once for all keys.
+    posting is merged ~log2(n) times), unless the two together would pass ``_LARGEST``
+    postings: a merge holds both runs and the result at once, so merging without end would
+    double the peak memory of a large index. Lookups search every run for all keys at once.
     """
 
     def __init__(self) -> None:
@@ -88,7 +91,9 @@ class _Postings:
 
     def add(self, keys: U64, docs: I32) -> None:
         self.runs.append(_Run(keys, docs))
-        while len(self.runs) > 1 and len(self.runs[-2].keys) <= 2 * len(self.runs[-1].keys):
+        while (len(self.runs) > 1
+               and len(self.runs[-2].keys) <= 2 * len(self.runs[-1].keys)
+               and len(self.runs[-2].keys) + len(self.runs[-1].keys) <= _LARGEST):
             new, old = self.runs.pop(), self.runs.pop()
             self.runs.append(_Run.merged(old, new))
 
