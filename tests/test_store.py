@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import dedup.store as store_module
 from dedup import Config, Document, IndexMismatchError, InputError, analyze
 from dedup.store import (
     DOC,
@@ -19,7 +20,9 @@ from dedup.store import (
     Entry,
     Store,
     check_header,
+    key_filter,
     make_header,
+    maybe_present,
     open_store,
 )
 from dedup.store import memory as memory_module
@@ -125,6 +128,23 @@ def test_many_batches_merge_segments_and_stay_right(store: Store) -> None:
     assert store.remove([f"d{b}-0" for b in range(FANOUT * 2 + 3)])
     assert store.counts(UNIT, np.array([42], dtype=np.uint64)) == {42: len(keys) - 19}
     assert store.check() == []
+
+
+@pytest.mark.parametrize("step", [3, 1 << 20])
+def test_key_filter_sets_exactly_the_ranges_of_the_keys(monkeypatch: pytest.MonkeyPatch,
+                                                         step: int) -> None:
+    monkeypatch.setattr(store_module, "_FILTER_STEP", step)
+    rng = np.random.default_rng(7)
+    keys = np.sort(np.concatenate([rng.integers(0, 2**64 - 1, 300, dtype=np.uint64),
+                                   np.array([0, 0, 5, 2**64 - 1], dtype=np.uint64)]))
+    shift, bitmap = key_filter(keys)
+    ranges = set((keys >> np.uint64(shift)).tolist())
+    bits = np.unpackbits(bitmap, bitorder="little")
+    assert set(np.flatnonzero(bits).tolist()) == ranges
+    probe = rng.integers(0, 2**64 - 1, 2000, dtype=np.uint64)
+    allowed = set(maybe_present((shift, bitmap), np.concatenate([keys, probe])).tolist())
+    assert set(range(len(keys))) <= allowed  # never turns a present key away
+    assert len(allowed) < len(keys) + len(probe)
 
 
 def test_memory_runs_stop_merging_at_the_cap_and_answer_the_same(

@@ -102,19 +102,30 @@ class Record:
 Filter = tuple[int, np.ndarray[Any, Any]]  # shift, bitmap
 
 
+_FILTER_STEP = 1 << 20  # keys turned into bits at a time
+
+
 def key_filter(keys: U64) -> Filter:
-    """Return a bitmap of which ranges of the key space hold one of ``keys``.
+    """Return a bitmap of which ranges of the key space hold one of the sorted ``keys``.
 
     Keys are uniform hashes, so with 4 to 8 ranges a key most ranges are empty: a key that is
     not among ``keys`` (most of an article's are not, in most runs of postings) is turned
     away by one bit, where a binary search of a large sorted run misses the CPU caches some
-    15 times. 0.5 to 1 byte a key, kept in memory only.
+    15 times. 0.5 to 1 byte a key, kept in memory only; built a million keys at a time, so
+    that building it never holds more than the bitmap and a few MB.
     """
     bits = min(40, len(keys).bit_length() + 2)
     shift = np.uint64(64 - bits)
-    present = np.zeros(1 << bits, dtype=bool)
-    present[(keys >> shift).astype(np.intp)] = True
-    return int(shift), np.packbits(present, bitorder="little")
+    bitmap = np.zeros(max(1, (1 << bits) >> 3), dtype=np.uint8)
+    for start in range(0, len(keys), _FILTER_STEP):
+        ranges = keys[start : start + _FILTER_STEP] >> shift  # sorted, as the keys are
+        ranges = ranges[np.flatnonzero(np.diff(ranges, prepend=ranges[:1] ^ 1))]
+        byte = (ranges >> np.uint64(3)).astype(np.intp)
+        first = np.flatnonzero(np.diff(byte, prepend=byte[:1] ^ 1))
+        # Within a byte the bits are distinct, so their sum is their union.
+        bitmap[byte[first]] |= np.add.reduceat(
+            np.left_shift(1, ranges & np.uint64(7)).astype(np.uint8), first).astype(np.uint8)
+    return int(shift), bitmap
 
 
 def maybe_present(filter_: Filter, query: U64) -> np.ndarray[Any, Any]:
