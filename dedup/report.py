@@ -143,10 +143,14 @@ def _write_text(report: Report, out: TextIO, color: bool | None) -> None:
                 f"  [bold]{m.kind}[/]  {escape(m.a)} ~ {escape(m.b)}  score {m.score:.2f}"
                 f"  jaccard {m.jaccard:.2f}  containment {m.a_in_b:.2f}/{m.b_in_a:.2f}"
             )
+            # Several sentences of one line can align with sentences of one other line:
+            # one row per pair of lines, with each sentence pair's similarity.
+            rows: dict[tuple[str, str], list[str]] = {}
             for p in m.passages:
-                console.print(
-                    f"      {_lines(*p.a_lines)} ~ {_lines(*p.b_lines)}  ({p.similarity:.2f})"
-                )
+                rows.setdefault((_lines(*p.a_lines), _lines(*p.b_lines)), []).append(
+                    f"{p.similarity:.2f}")
+            for (a_lines, b_lines), similarities in rows.items():
+                console.print(f"      {a_lines} ~ {b_lines}  ({', '.join(similarities)})")
     if report.clusters:
         console.print("\n[bold]Clusters[/]")
         for number, c in enumerate(report.clusters, start=1):

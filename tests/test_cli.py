@@ -11,6 +11,7 @@ import pytest
 from dedup import Config, Detector, Document, Result, analyze
 from dedup.cli import main
 from dedup.document import Features
+from tests.conftest import SEEDS
 
 STORY = ("The city council approved a budget of 4.2 billion dollars on Tuesday after a long "
          "debate. Most of the new money will go to schools, public transport and bridges.")
@@ -278,3 +279,15 @@ def test_an_interrupted_jsonl_report_on_stdout_says_it_is_incomplete(
     assert main(["scan", str(feed), "-f", "jsonl", "-o", str(tmp_path / "r.jsonl")]) == 130
     assert capsys.readouterr().err == "dedup: interrupted, no report written\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.jsonl"]
+
+
+def test_text_report_lists_each_pair_of_aligned_lines_once(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", str(SEEDS), "--color", "never"]) == 0
+    out = capsys.readouterr().out
+    rows = [line.strip() for line in out.splitlines() if line.startswith("      line")]
+    pairs = [row.split("  (")[0] for row in rows]
+    assert pairs
+    assert len(pairs) == len(set(pairs))
+    # Two sentences of 001's line 3 align with two of 004's line 10: one row, two scores.
+    assert any(", " in row.split("  (")[1] for row in rows)
