@@ -9,7 +9,9 @@ measured.)
 Measuring (``--measure``): each mode runs in its own process on the first MB of the feed
 given by each ``--prefix-mb`` (0: the whole feed); the peak RSS is the kernel's
 (``os.wait4``), and the RSS is also sampled every few seconds with the input position
-reached, so that a run stopped at ``--limit`` (SIGTERM) still shows how memory grew. Modes:
+reached, and with the memory of its worker processes (``--workers``; proportional set sizes,
+so that pages they share count once), so that a run stopped at ``--limit`` (SIGTERM) still
+shows how memory grew. Modes:
 ``read`` (read and parse every record, nothing else), ``index`` (``dedup scan --index FILE
 -f jsonl``), ``memory`` (``dedup scan -f jsonl``, the in-memory index) and ``json``
 (``dedup scan -f json``, in memory).
@@ -21,6 +23,8 @@ Usage (the measurements in docs/robustness.md):
         --prefix-mb 0
     .venv/bin/python benchmarks/large_jsonl.py /tmp/big.jsonl --measure memory index \
         --prefix-mb 5 10 20 40
+    .venv/bin/python benchmarks/large_jsonl.py /tmp/big.jsonl --measure memory --workers 2 \
+        --prefix-mb 0 --limit 3600
     rm /tmp/big.jsonl /tmp/big.truth.jsonl
 """
 
@@ -132,18 +136,18 @@ def _prefix(feed: Path, mb: float, folder: Path) -> Path:
     return cut
 
 
-def _command(mode: str, feed: Path, folder: Path) -> list[str]:
+def _command(mode: str, feed: Path, folder: Path, workers: int) -> list[str]:
     python = sys.executable
+    scan = [python, "-m", "dedup.cli", "scan", "--workers", str(workers), str(feed)]
     report = str(folder / "report")
     if mode == "read":
         return [python, "-c", _READ, str(feed)]
     if mode == "index":
-        return [python, "-m", "dedup.cli", "scan", str(feed), "--index",
-                str(folder / "index.dedup"), "-f", "jsonl", "-o", report]
+        return [*scan, "--index", str(folder / "index.dedup"), "-f", "jsonl", "-o", report]
     if mode == "memory":
-        return [python, "-m", "dedup.cli", "scan", str(feed), "-f", "jsonl", "-o", report]
+        return [*scan, "-f", "jsonl", "-o", report]
     if mode == "json":
-        return [python, "-m", "dedup.cli", "scan", str(feed), "-f", "json", "-o", report]
+        return [*scan, "-f", "json", "-o", report]
     raise ValueError(f"unknown mode {mode!r}: use read, index, memory or json")
 
 
@@ -158,6 +162,38 @@ def _rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def _pss_mb(pid: int) -> float:
+    """Return the proportional set size of ``pid`` (shared pages split among their users)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _tree_mb(pid: int) -> float:
+    """Return the memory of ``pid`` and all its descendants (worker processes), in MB: the
+    sum of their proportional set sizes, so that pages they share count once."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stat:
+                    parents[int(entry)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [p for p, pp in parents.items() if pp == parent and p not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(_pss_mb(p) for p in tree)
+
+
 def _position_mb(pid: int, feed: Path) -> float:
     """Return how far the process has read ``feed`` (its file offset), in MB."""
     try:
@@ -170,14 +206,14 @@ def _position_mb(pid: int, feed: Path) -> float:
     return float("nan")
 
 
-def _run(mode: str, feed: Path, folder: Path, limit: float) -> dict[str, object]:
+def _run(mode: str, feed: Path, folder: Path, limit: float, workers: int) -> dict[str, object]:
     """Run one mode on ``feed``; return its peak RSS, time, samples and how it ended."""
     for old in folder.glob("index.dedup*"):
         old.unlink()
     start = time.monotonic()
-    proc = subprocess.Popen(_command(mode, feed, folder), stdout=subprocess.PIPE,
+    proc = subprocess.Popen(_command(mode, feed, folder, workers), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
-    samples: list[tuple[float, float, float]] = []
+    samples: list[tuple[float, float, float, float]] = []
     stopped = False
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -188,7 +224,8 @@ def _run(mode: str, feed: Path, folder: Path, limit: float) -> dict[str, object]
             proc.send_signal(signal.SIGTERM)
             stopped = True
         if not samples or elapsed - samples[-1][0] >= _SAMPLE_S:
-            samples.append((elapsed, _position_mb(proc.pid, feed), _rss_mb(proc.pid)))
+            samples.append((elapsed, _position_mb(proc.pid, feed), _rss_mb(proc.pid),
+                            _tree_mb(proc.pid)))
         time.sleep(0.5)
     proc.returncode = os.waitstatus_to_exitcode(status)
     out = proc.stdout.read().decode() if proc.stdout else ""
@@ -203,10 +240,12 @@ def _run(mode: str, feed: Path, folder: Path, limit: float) -> dict[str, object]
     return {"mode": mode, "input_mb": feed.stat().st_size / 1e6, "documents": documents,
             "seconds": time.monotonic() - start, "peak_rss_mb": usage.ru_maxrss / 1024,
             "exit": proc.returncode, "stopped": stopped, "index_mb": index / 1e6,
+            "peak_sampled_with_workers_mb": max((t for *_, t in samples), default=float("nan")),
             "samples": samples, "stderr": err.strip()[-300:]}
 
 
-def _measure(feed: Path, modes: list[str], prefixes: list[float], limit: float) -> int:
+def _measure(feed: Path, modes: list[str], prefixes: list[float], limit: float,
+             workers: int) -> int:
     print(f"load average at start: {os.getloadavg()}", flush=True)
     rows: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory(prefix="dedup-mem-") as tmp:
@@ -214,12 +253,12 @@ def _measure(feed: Path, modes: list[str], prefixes: list[float], limit: float) 
         for mb in prefixes:
             cut = _prefix(feed, mb, folder)
             for mode in modes:
-                row = _run(mode, cut, folder, limit)
+                row = _run(mode, cut, folder, limit, workers)
                 rows.append(row)
                 print(json.dumps({k: v for k, v in row.items() if k != "samples"}), flush=True)
-                for elapsed, position, rss in row["samples"]:  # type: ignore[attr-defined]
-                    print(f"    {elapsed:7.0f} s  read {position:8.1f} MB  RSS {rss:8.1f} MB",
-                          flush=True)
+                for elapsed, position, rss, tree in row["samples"]:  # type: ignore[attr-defined]
+                    print(f"    {elapsed:7.0f} s  read {position:8.1f} MB  RSS {rss:8.1f} MB"
+                          f"  with workers (PSS) {tree:8.1f} MB", flush=True)
             if cut != feed:
                 cut.unlink()
     print(f"load average at end: {os.getloadavg()}")
@@ -245,6 +284,7 @@ def main() -> int:
     parser.add_argument("path")
     parser.add_argument("--mb", type=float, default=100.0, help="size to write, in MB")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workers", type=int, default=1, help="dedup scan --workers")
     parser.add_argument("--measure", nargs="+", metavar="MODE",
                         choices=("read", "index", "memory", "json"),
                         help="measure these modes on the feed at PATH instead of writing it")
@@ -254,7 +294,8 @@ def main() -> int:
                         help="seconds after which a run is stopped with SIGTERM")
     args = parser.parse_args()
     if args.measure:
-        return _measure(Path(args.path).resolve(), args.measure, args.prefix_mb, args.limit)
+        return _measure(Path(args.path).resolve(), args.measure, args.prefix_mb, args.limit,
+                        args.workers)
     return _write(args.path, args.mb, args.seed)
 
 

@@ -99,8 +99,9 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=1,
         metavar="N",
-        help="processes that analyze documents (repair, paragraphs, shingles) while the main "
-        "one matches them; 2 or more uses more cores",
+        help="worker processes: they analyze documents (repair, paragraphs, shingles) and "
+        "verify candidate pairs while the main one looks candidates up in the index; 2 or "
+        "more uses more cores",
     )
     settings = scan_cmd.add_argument_group("detection settings")
     settings.add_argument(
