@@ -39,10 +39,10 @@ from typing import Any
 import numpy as np
 
 from dedup import Config, Detector, Document
+from dedup.candidates import BatchLookups, find_candidates
 from dedup.detector import _Prepared
 from dedup.parallel import analyze_many
 from dedup.store import DOC, EXACT, PASSAGE, UNIT, Entry
-from dedup.store.memory import MemoryStore
 from dedup.store.sqlite import SQLiteStore
 
 _FUNCTION = [
@@ -138,7 +138,7 @@ def query_latency(detector: Detector, probes: list[_Prepared]) -> tuple[Timings,
     from dedup.store.codec import decode_features
 
     detector.store.sync()
-    empty = MemoryStore()
+    limit = detector.config.max_bucket
     timings: Timings = {name: [] for name in ("lookups", "fetch", "index", "verify", "query")}
     counts = []
     spent = [0.0]
@@ -156,7 +156,9 @@ def query_latency(detector: Detector, probes: list[_Prepared]) -> tuple[Timings,
 
     for item in probes:
         start = time.perf_counter()
-        refs = detector._candidates(item, empty, detector._unit_df(item.keys[UNIT], empty))
+        lookups = BatchLookups(detector.store, [item.keys], limit, own=False)
+        refs = find_candidates(item.keys, item.features.units, item.unit_keys, 0, lookups,
+                               lookups.counts(item.keys[UNIT], 0), detector.config)
         middle = time.perf_counter()
         for record in detector.store.records([n for _, n in refs]).values():
             decode_features(record.payload, record.id)
@@ -171,7 +173,8 @@ def query_latency(detector: Detector, probes: list[_Prepared]) -> tuple[Timings,
             verify_module._decoded.clear()
             spent[0] = 0.0
             start = time.perf_counter()
-            check, _ = detector._plan(item, empty, [])
+            lookups = BatchLookups(detector.store, [item.keys], limit, own=False)
+            check, _ = detector._plan(item, 0, lookups, [item])
             if check is not None:
                 verify_module.run_check(check, detector.config)
             took = time.perf_counter() - start

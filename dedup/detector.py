@@ -25,6 +25,7 @@ from typing import Any, Literal
 import numpy as np
 
 from dedup import __version__
+from dedup.candidates import BatchLookups, Ref, find_candidates
 from dedup.cluster import Cluster, build_clusters
 from dedup.config import Config
 from dedup.document import Document, Features
@@ -34,16 +35,14 @@ from dedup.match import Match
 from dedup.minhash import MinHasher
 from dedup.parallel import analyze_many, start_checks
 from dedup.repeats import Repeat
-from dedup.shingle import I64, U32, U64
-from dedup.store import DOC, EXACT, PASSAGE, UNIT, Entry, Store, open_store, spans
+from dedup.shingle import U32, U64
+from dedup.store import UNIT, Entry, Store, open_store
 from dedup.store.codec import encode_features, unit_keys
-from dedup.store.memory import MemoryStore
 from dedup.verify import Check, Packed
 
 __all__ = ["Detector", "Problem", "Report", "Result", "parse_published", "scan"]
 
 _BATCH = 256
-_NO_LIMIT = 1 << 62
 # Failures of the index itself (a full disk, a lost connection): not one document's fault.
 _STORE_FAILURES = (OSError, sqlite3.Error)
 _log = logging.getLogger("dedup")
@@ -177,9 +176,6 @@ class _Prepared:
                      self.packed[3], self.keys)
 
 
-# A candidate: (0, number) for a stored document, (1, position) for one earlier in the batch,
-# so that sorting puts them in the order they were added.
-_Ref = tuple[int, int]
 
 
 class Detector:
@@ -293,16 +289,15 @@ class Detector:
         features = analyze_many(batch, self.config)
         prepared = self._prepare(features)
         self.store.sync()
-        pending = MemoryStore()
-        refs: list[tuple[list[_Ref], Check | None]] = []  # each check, with its candidates
+        # Each document is compared with the index and, when added, the batch before it.
+        lookups = BatchLookups(self.store, [item.keys for item in prepared],
+                               self.config.max_bucket, own=commit)
+        refs: list[tuple[list[Ref], Check | None]] = []  # each check, with its candidates
 
         def planned() -> Iterator[Check | None]:
-            for item in prepared:
-                check, kept = self._plan(item, pending, prepared)
+            for position, item in enumerate(prepared):
+                check, kept = self._plan(item, position, lookups, prepared)
                 refs.append((kept, check))
-                if commit:
-                    pending.add([Entry(item.features.id, None, None, item.published_ts, 0, 0,
-                                       b"", item.keys)], 0.0)
                 yield check
 
         # Checks run while the next ones are planned, and while the batch is written.
@@ -350,93 +345,19 @@ class Detector:
                                  (f.id, f.source, f.published, encode_features(f))))
         return out
 
-    def _members(self, kind: int, keys: U64, pending: MemoryStore,
-                 limit: int) -> tuple[I64, I64]:
-        """Return the followed buckets of ``keys`` over the index and the batch so far.
-
-        As (row, code) pairs: the document coded ``2 * number + (1 if of this batch else
-        0)`` is posted under ``keys[row]``. A bucket with more than ``limit`` documents in all
-        is a stop bucket (boilerplate or a topic phrase, not evidence) and is not followed.
-        """
-        stored = self.store.lookup(kind, keys, limit)
-        rows, codes = stored.rows, 2 * stored.docs
-        if len(pending):
-            recent = pending.lookup(kind, keys, limit)
-            rows = np.concatenate([rows, recent.rows])
-            codes = np.concatenate([codes, 2 * recent.docs + 1])
-            followed = (stored.sizes + recent.sizes <= limit)[rows]
-            rows, codes = rows[followed], codes[followed]
-        return rows, codes
-
-    def _unit_df(self, keys: U64, pending: MemoryStore) -> dict[int, int]:
-        """Return how many documents (indexed, and earlier in this batch) hold each sentence."""
-        df = self.store.counts(UNIT, keys)
-        if len(pending):
-            for key, count in pending.counts(UNIT, keys).items():
-                df[key] = df.get(key, 0) + count
-        return df
-
-    def _candidates(self, item: _Prepared, pending: MemoryStore,
-                    df: dict[int, int]) -> list[_Ref]:
-        """Return the documents worth verifying against ``item``.
-
-        Those sharing a document bucket or the exact text, and those sharing buckets with at
-        least two of its sentences. Sentences already seen in ``boilerplate_df`` documents
-        (footers, bylines) count for nothing: every article of an outlet carries them, so
-        they would make every pair of its articles a candidate.
-        """
-        limit = self.config.max_bucket
-        codes = [self._members(DOC, item.keys[DOC], pending, limit)[1]]
-        if len(item.keys[EXACT]):
-            exact = self._members(EXACT, item.keys[EXACT], pending, _NO_LIMIT)[1]
-            if len(exact):  # the first stored copy, else the first of this batch
-                stored = exact[exact % 2 == 0]
-                codes.append(np.array([(stored if len(stored) else exact).min()]))
-        least = self.config.boilerplate_df
-        evidence = [keys for unit, keys in zip(item.features.units, item.unit_keys, strict=True)
-                    if df.get(unit.key, 0) < least]
-        if evidence:
-            codes.append(self._sentence_hits(evidence, pending, limit))
-        found = np.unique(np.concatenate(codes))
-        return sorted((code & 1, code >> 1) for code in found.tolist())
-
-    def _sentence_hits(self, evidence: list[U64], pending: MemoryStore, limit: int) -> I64:
-        """Return the documents (coded as by :meth:`_members`) that two sentences hit.
-
-        One sentence is enough if the article has only one. A sentence hits a document when
-        ``passage_band_hits`` of its band keys share a followed bucket with it. Counted with
-        numpy over (sentence, document) pairs: a feed article has ~600 sentence keys, and
-        Python loops over their buckets were the largest part of looking up candidates.
-        """
-        flat = np.concatenate(evidence)
-        unit_of = np.repeat(np.arange(len(evidence)), [len(k) for k in evidence])
-        keys, inverse = np.unique(flat, return_inverse=True)
-        rows, codes = self._members(PASSAGE, keys, pending, limit)
-        if not len(codes):
-            return codes
-        # Each posting (key, document) meets every sentence that has the key.
-        order = np.argsort(inverse, kind="stable")
-        by_key = inverse[order]
-        lo = np.searchsorted(by_key, rows, side="left")
-        hi = np.searchsorted(by_key, rows, side="right")
-        units = len(evidence)
-        pairs = np.repeat(codes, hi - lo) * units + unit_of[order[spans(lo, hi)]]
-        pair, bands = np.unique(pairs, return_counts=True)
-        docs, sentences = np.unique(pair[bands >= self.config.passage_band_hits] // units,
-                                    return_counts=True)
-        return docs[sentences >= min(2, units)]
-
-    def _plan(self, item: _Prepared, pending: MemoryStore,
-              batch: list[_Prepared]) -> tuple[Check | None, list[_Ref]]:
-        """Plan the verification of ``item``: its candidates (those in the window), and the
-        sentences that are boilerplate; ``None`` when there is nothing to compare with.
+    def _plan(self, item: _Prepared, position: int, lookups: BatchLookups,
+              batch: list[_Prepared]) -> tuple[Check | None, list[Ref]]:
+        """Plan the verification of ``item`` (at ``position`` in ``batch``): its candidates
+        (those in the window), and the sentences that are boilerplate; ``None`` when there is
+        nothing to compare with.
         """
         # Documents holding each sentence: the article's own first, the candidates' below.
-        df = self._unit_df(item.keys[UNIT], pending)
-        refs = self._candidates(item, pending, df)
+        df = lookups.counts(item.keys[UNIT], position)
+        refs = find_candidates(item.keys, item.features.units, item.unit_keys, position,
+                               lookups, df, self.config)
         stored = [n for where, n in refs if where == 0]
         records = self.store.records(stored) if stored else {}
-        kept: list[_Ref] = []
+        kept: list[Ref] = []
         others: list[Packed] = []
         for where, n in refs:
             if where == 0:
@@ -453,8 +374,8 @@ class Detector:
         if not others:
             return None, kept
         theirs = np.unique(np.concatenate([unit_keys(p[3], p[0]) for p in others]))
-        df.update(self._unit_df(np.setdiff1d(theirs, item.keys[UNIT], assume_unique=True),
-                                pending))
+        df.update(lookups.counts(np.setdiff1d(theirs, item.keys[UNIT], assume_unique=True),
+                                 position))
         least = self.config.boilerplate_df
         stop = np.array([key for key, count in df.items() if count >= least], dtype=np.uint64)
         return Check(item.packed, tuple(others), stop), kept

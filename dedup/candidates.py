@@ -1,0 +1,172 @@
+"""Candidates: which indexed documents, and which earlier ones of its batch, a new one is
+verified against.
+
+A new article's candidates share a document band or the exact text with it, or buckets with
+at least two of its sentences. Every batch of articles is looked up at once
+(:class:`BatchLookups`): one search of each run of postings for all the keys of the batch,
+instead of one per article (a feed article has ~650 keys, and per-article searches of every
+run were most of the detector's time at 100k articles). The batch's own articles are
+searched as one run too, each seeing only those before it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from dedup.config import Config
+from dedup.document import Unit
+from dedup.shingle import I64, U64
+from dedup.store import DOC, EXACT, PASSAGE, UNIT, Store, locate, spans
+
+__all__ = ["NO_LIMIT", "BatchLookups", "Keys", "Ref", "find_candidates"]
+
+NO_LIMIT = 1 << 62
+#: A candidate: (0, number) for a stored document, (1, position) for one earlier in the
+#: batch, so that sorting puts them in the order they were added.
+Ref = tuple[int, int]
+#: The distinct uint64 keys of a document, per kind (DOC, PASSAGE, EXACT, UNIT).
+Keys = tuple[U64, U64, U64, U64]
+
+
+def _gather(docs: I64, starts: I64, ends: I64) -> tuple[I64, I64]:
+    """Return (row, document) pairs for ``docs[starts[i]:ends[i]]`` of each row ``i``."""
+    rows = np.repeat(np.arange(len(starts), dtype=np.int64), ends - starts)
+    return rows, docs[spans(starts, ends)]
+
+
+class BatchLookups:
+    """The index's answers for every key of a batch, and the batch's own postings.
+
+    Args:
+        store: The index.
+        batch: The keys of each document of the batch, in order.
+        limit: ``max_bucket``: larger buckets are stop buckets, not followed.
+        own: Whether each document is compared with those before it in the batch (when
+            they are being added, not only queried).
+    """
+
+    def __init__(self, store: Store, batch: Sequence[Keys], limit: int, own: bool) -> None:
+        self.store = store
+        self._stored: dict[int, tuple[U64, I64, I64, I64]] = {}
+        for kind, kind_limit in ((DOC, limit), (PASSAGE, limit), (EXACT, NO_LIMIT)):
+            keys = np.unique(np.concatenate([k[kind] for k in batch])) if batch else (
+                np.zeros(0, dtype=np.uint64))
+            hits = store.lookup(kind, keys, kind_limit)
+            order = np.argsort(hits.rows, kind="stable")
+            bounds = np.searchsorted(hits.rows[order], np.arange(len(keys) + 1))
+            self._stored[kind] = (keys, hits.sizes, bounds, hits.docs[order])
+        units = np.unique(np.concatenate([k[UNIT] for k in batch])) if batch else (
+            np.zeros(0, dtype=np.uint64))
+        self._unit_counts = store.counts(UNIT, units)
+        self._units_asked = set(units.tolist())
+        self._own: dict[int, tuple[U64, I64]] = {}
+        if own:
+            for kind in (DOC, PASSAGE, EXACT, UNIT):
+                sizes = [len(k[kind]) for k in batch]
+                keys = np.concatenate([k[kind] for k in batch]) if batch else (
+                    np.zeros(0, dtype=np.uint64))
+                order = np.argsort(keys, kind="stable")  # positions ascending within a key
+                positions = np.repeat(np.arange(len(batch), dtype=np.int64), sizes)
+                self._own[kind] = (keys[order], positions[order])
+
+    def _earlier(self, kind: int, keys: U64, position: int) -> tuple[I64, I64]:
+        """Return (row, position) pairs of the batch's documents before ``position``."""
+        if position == 0 or kind not in self._own:
+            none = np.zeros(0, dtype=np.int64)
+            return none, none
+        own_keys, positions = self._own[kind]
+        where, lo, hi = locate(own_keys, None, keys)
+        rows = np.repeat(where, hi - lo)
+        found = positions[spans(lo, hi)]
+        before = found < position
+        return rows[before], found[before]
+
+    def members(self, kind: int, keys: U64, position: int, limit: int) -> tuple[I64, I64]:
+        """Return the followed buckets of ``keys`` over the index and the batch before
+        ``position``, as (row, code) pairs: the document coded ``2 * number + (1 if of this
+        batch else 0)`` is posted under ``keys[row]``. ``keys`` must be among the batch's
+        own keys of that kind. A bucket with more than ``limit`` documents in all is a stop
+        bucket (boilerplate or a topic phrase, not evidence) and is not followed.
+        """
+        every, sizes, bounds, docs = self._stored[kind]
+        at = np.searchsorted(every, keys)
+        rows, stored = _gather(docs, bounds[at], bounds[at + 1])
+        new_rows, new = self._earlier(kind, keys, position)
+        if not len(new):
+            return rows, 2 * stored
+        total = sizes[at] + np.bincount(new_rows, minlength=len(keys))
+        rows = np.concatenate([rows, new_rows])
+        codes = np.concatenate([2 * stored, 2 * new + 1])
+        followed = (total <= limit)[rows]
+        return rows[followed], codes[followed]
+
+    def counts(self, keys: U64, position: int) -> dict[int, int]:
+        """Return how many documents (indexed, and before ``position`` in the batch) hold
+        each sentence of ``keys`` (those held by any)."""
+        listed = keys.tolist()
+        cached = self._unit_counts
+        df = {key: cached[key] for key in listed if key in cached}
+        unasked = [key for key in listed if key not in self._units_asked]
+        if unasked:  # a candidate's sentences: not among the batch's own
+            df.update(self.store.counts(UNIT, np.array(unasked, dtype=np.uint64)))
+        rows, _ = self._earlier(UNIT, keys, position)
+        if len(rows):
+            extra = np.bincount(rows, minlength=len(keys))
+            for i in np.flatnonzero(extra).tolist():
+                df[listed[i]] = df.get(listed[i], 0) + int(extra[i])
+        return df
+
+
+def find_candidates(keys: Keys, units: Sequence[Unit], unit_keys: Sequence[U64],
+                    position: int, lookups: BatchLookups, df: dict[int, int],
+                    config: Config) -> list[Ref]:
+    """Return the documents worth verifying against a new one, in the order added.
+
+    Those sharing a document bucket or the exact text, and those sharing buckets with at
+    least two of its sentences. Sentences already seen in ``boilerplate_df`` documents
+    (``df``: footers, bylines) count for nothing: every article of an outlet carries them,
+    so they would make every pair of its articles a candidate.
+    """
+    limit = config.max_bucket
+    codes = [lookups.members(DOC, keys[DOC], position, limit)[1]]
+    if len(keys[EXACT]):
+        exact = lookups.members(EXACT, keys[EXACT], position, NO_LIMIT)[1]
+        if len(exact):  # the first stored copy, else the first of this batch
+            stored = exact[exact % 2 == 0]
+            codes.append(np.array([(stored if len(stored) else exact).min()]))
+    evidence = [k for unit, k in zip(units, unit_keys, strict=True)
+                if df.get(unit.key, 0) < config.boilerplate_df]
+    if evidence:
+        codes.append(_sentence_hits(evidence, position, lookups, config))
+    found = np.unique(np.concatenate(codes))
+    return sorted((code & 1, code >> 1) for code in found.tolist())
+
+
+def _sentence_hits(evidence: list[U64], position: int, lookups: BatchLookups,
+                   config: Config) -> I64:
+    """Return the documents (coded as by :meth:`BatchLookups.members`) that two sentences hit.
+
+    One sentence is enough if the article has only one. A sentence hits a document when
+    ``passage_band_hits`` of its band keys share a followed bucket with it. Counted with
+    numpy over (sentence, document) pairs.
+    """
+    flat = np.concatenate(evidence)
+    unit_of = np.repeat(np.arange(len(evidence)), [len(k) for k in evidence])
+    keys, inverse = np.unique(flat, return_inverse=True)
+    rows, codes = lookups.members(PASSAGE, keys, position, config.max_bucket)
+    if not len(codes):
+        return codes
+    # Each posting (key, document) meets every sentence that has the key.
+    order = np.argsort(inverse, kind="stable")
+    by_key = inverse[order]
+    lo = np.searchsorted(by_key, rows, side="left")
+    hi = np.searchsorted(by_key, rows, side="right")
+    units = len(evidence)
+    pairs = np.repeat(codes, hi - lo) * units + unit_of[order[spans(lo, hi)]]
+    pair, bands = np.unique(pairs, return_counts=True)
+    docs, sentences = np.unique(pair[bands >= config.passage_band_hits] // units,
+                                return_counts=True)
+    result: I64 = docs[sentences >= min(2, units)]
+    return result
