@@ -151,27 +151,25 @@ def _command(mode: str, feed: Path, folder: Path, workers: int) -> list[str]:
     raise ValueError(f"unknown mode {mode!r}: use read, index, memory or json")
 
 
-def _rss_mb(pid: int) -> float:
+def _proc_mb(pid: int, file: str, name: str, missing: float) -> float:
+    """Return the ``name:`` line (in kB) of ``/proc/PID/FILE`` in MB, ``missing`` if absent."""
     try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
+        with open(f"/proc/{pid}/{file}", encoding="ascii") as lines:
+            for line in lines:
+                if line.startswith(name + ":"):
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
-    return float("nan")
+    return missing
+
+
+def _rss_mb(pid: int) -> float:
+    return _proc_mb(pid, "status", "VmRSS", float("nan"))
 
 
 def _pss_mb(pid: int) -> float:
     """Return the proportional set size of ``pid`` (shared pages split among their users)."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
-            for line in rollup:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+    return _proc_mb(pid, "smaps_rollup", "Pss", 0.0)
 
 
 def _tree_mb(pid: int) -> float:

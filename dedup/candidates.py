@@ -18,11 +18,10 @@ import numpy as np
 from dedup.config import Config
 from dedup.document import Unit
 from dedup.shingle import I64, U64
-from dedup.store import DOC, EXACT, PASSAGE, UNIT, Store, locate, spans
+from dedup.store import DOC, EXACT, NO_LIMIT, PASSAGE, UNIT, Store, gather, locate, spans
 
-__all__ = ["NO_LIMIT", "BatchLookups", "Keys", "Ref", "find_candidates"]
+__all__ = ["BatchLookups", "Keys", "Ref", "find_candidates"]
 
-NO_LIMIT = 1 << 62
 #: A candidate: (0, number) for a stored document, (1, position) for one earlier in the
 #: batch, so that sorting puts them in the order they were added.
 Ref = tuple[int, int]
@@ -30,10 +29,10 @@ Ref = tuple[int, int]
 Keys = tuple[U64, U64, U64, U64]
 
 
-def _gather(docs: I64, starts: I64, ends: I64) -> tuple[I64, I64]:
-    """Return (row, document) pairs for ``docs[starts[i]:ends[i]]`` of each row ``i``."""
-    rows = np.repeat(np.arange(len(starts), dtype=np.int64), ends - starts)
-    return rows, docs[spans(starts, ends)]
+def _joined(batch: Sequence[Keys], kind: int) -> U64:
+    """Return the keys of ``kind`` of every document of ``batch``, one after another."""
+    return (np.concatenate([k[kind] for k in batch]) if batch
+            else np.zeros(0, dtype=np.uint64))
 
 
 class BatchLookups:
@@ -51,22 +50,19 @@ class BatchLookups:
         self.store = store
         self._stored: dict[int, tuple[U64, I64, I64, I64]] = {}
         for kind, kind_limit in ((DOC, limit), (PASSAGE, limit), (EXACT, NO_LIMIT)):
-            keys = np.unique(np.concatenate([k[kind] for k in batch])) if batch else (
-                np.zeros(0, dtype=np.uint64))
+            keys = np.unique(_joined(batch, kind))
             hits = store.lookup(kind, keys, kind_limit)
             order = np.argsort(hits.rows, kind="stable")
             bounds = np.searchsorted(hits.rows[order], np.arange(len(keys) + 1))
             self._stored[kind] = (keys, hits.sizes, bounds, hits.docs[order])
-        units = np.unique(np.concatenate([k[UNIT] for k in batch])) if batch else (
-            np.zeros(0, dtype=np.uint64))
+        units = np.unique(_joined(batch, UNIT))
         self._unit_counts = store.counts(UNIT, units)
         self._units_asked = set(units.tolist())
         self._own: dict[int, tuple[U64, I64]] = {}
         if own:
             for kind in (DOC, PASSAGE, EXACT, UNIT):
                 sizes = [len(k[kind]) for k in batch]
-                keys = np.concatenate([k[kind] for k in batch]) if batch else (
-                    np.zeros(0, dtype=np.uint64))
+                keys = _joined(batch, kind)
                 order = np.argsort(keys, kind="stable")  # positions ascending within a key
                 positions = np.repeat(np.arange(len(batch), dtype=np.int64), sizes)
                 self._own[kind] = (keys[order], positions[order])
@@ -77,9 +73,7 @@ class BatchLookups:
             none = np.zeros(0, dtype=np.int64)
             return none, none
         own_keys, positions = self._own[kind]
-        where, lo, hi = locate(own_keys, None, keys)
-        rows = np.repeat(where, hi - lo)
-        found = positions[spans(lo, hi)]
+        rows, found = gather(positions, *locate(own_keys, None, keys))
         before = found < position
         return rows[before], found[before]
 
@@ -92,7 +86,7 @@ class BatchLookups:
         """
         every, sizes, bounds, docs = self._stored[kind]
         at = np.searchsorted(every, keys)
-        rows, stored = _gather(docs, bounds[at], bounds[at + 1])
+        rows, stored = gather(docs, np.arange(len(keys)), bounds[at], bounds[at + 1])
         new_rows, new = self._earlier(kind, keys, position)
         if not len(new):
             return rows, 2 * stored

@@ -176,8 +176,6 @@ class _Prepared:
                      self.packed[3], self.keys)
 
 
-
-
 class Detector:
     """Finds internal repeats and cross-document matches in a stream of documents.
 

@@ -453,15 +453,41 @@ def _check_chunk(checks: list[Check], config: Config) -> list[Found]:
 
 
 class PendingChecks:
-    """Checks on their way: their results, in order, from :meth:`results`."""
+    """Checks on their way, sent a chunk at a time; their results, in order, from
+    :meth:`results`."""
 
-    def __init__(self) -> None:
+    def __init__(self, config: Config, workers: int) -> None:
+        self._config = config
+        self._workers = workers
+        self._chunk: list[Check] = []
         self._parts: list[Future[list[Found]] | list[Found]] = []
         self._skipped: set[int] = set()  # positions that had no check
         self._count = 0
 
+    def put(self, check: Check | None) -> None:
+        """Take the next check (``None``: that document has nothing to compare with)."""
+        if check is None:
+            self._skipped.add(self._count)
+        else:
+            self._chunk.append(check)
+            if len(self._chunk) >= (_CHECKS if self._workers > 1 else 1):
+                self.flush()
+        self._count += 1
+
+    def flush(self) -> None:
+        """Send the checks taken so far (the last chunk of a batch is not full)."""
+        if not self._chunk:
+            return
+        if self._workers > 1:
+            self._parts.append(_pool(self._workers, "check").submit(
+                _check_chunk, self._chunk, self._config))
+        else:
+            self._parts.append(_check_chunk(self._chunk, self._config))
+        self._chunk = []
+
     def results(self) -> list[Found]:
         """Wait for every check; return each one's matches (``[]`` where there was none)."""
+        self.flush()
         done = iter([found for part in self._parts
                      for found in (part if isinstance(part, list) else part.result())])
         return [[] if i in self._skipped else next(done) for i in range(self._count)]
@@ -473,25 +499,8 @@ def start_checks(checks: Iterable[Check | None], config: Config) -> PendingCheck
     active (the caller goes on planning the next ones meanwhile); here otherwise.
     """
     workers = max((ahead.workers for ahead in _active if ahead.config == config), default=1)
-    pending = PendingChecks()
-    chunk: list[Check] = []
-
-    def send() -> None:
-        if workers > 1:
-            pending._parts.append(_pool(workers, "check").submit(_check_chunk, chunk.copy(),
-                                                                  config))
-        else:
-            pending._parts.append(_check_chunk(chunk, config))
-        chunk.clear()
-
-    for position, check in enumerate(checks):
-        pending._count = position + 1
-        if check is None:
-            pending._skipped.add(position)
-            continue
-        chunk.append(check)
-        if len(chunk) >= (_CHECKS if workers > 1 else 1):
-            send()
-    if chunk:
-        send()
+    pending = PendingChecks(config, workers)
+    for check in checks:
+        pending.put(check)
+    pending.flush()  # the workers start on the last chunk while the caller writes the batch
     return pending

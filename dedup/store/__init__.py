@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -33,6 +33,7 @@ __all__ = [
     "EXACT",
     "FORMAT_VERSION",
     "KINDS",
+    "NO_LIMIT",
     "PASSAGE",
     "UNIT",
     "Entry",
@@ -41,6 +42,7 @@ __all__ = [
     "Record",
     "Store",
     "check_header",
+    "gather",
     "key_filter",
     "locate",
     "make_header",
@@ -99,6 +101,8 @@ class Record:
     payload: bytes
 
 
+#: A bucket limit that no bucket reaches (exact-text keys are followed however many).
+NO_LIMIT = 1 << 62
 Filter = tuple[int, np.ndarray[Any, Any]]  # shift, bitmap
 
 
@@ -162,6 +166,21 @@ def spans(lo: I64, hi: I64) -> I64:
     return start + np.arange(int(count.sum()), dtype=np.int64)
 
 
+def gather(values: np.ndarray[Any, Any], rows: I64, lo: I64, hi: I64) -> tuple[I64, I64]:
+    """Return (row, value) pairs: ``rows[i]`` with each of ``values[lo[i]:hi[i]]``.
+
+    >>> [a.tolist() for a in gather(np.array([5, 6, 7]), np.array([0, 1]), np.array([0, 2]),
+    ...                             np.array([2, 3]))]
+    [[0, 0, 1], [5, 6, 7]]
+    """
+    return (np.repeat(rows, hi - lo).astype(np.int64, copy=False),
+            values[spans(lo, hi)].astype(np.int64, copy=False))
+
+
+def _no_postings() -> I64:
+    return np.zeros(0, dtype=np.int64)
+
+
 @dataclass(frozen=True, slots=True)
 class Hits:
     """The answer of :meth:`Store.lookup`, as arrays (an article looks up ~600 keys).
@@ -173,14 +192,8 @@ class Hits:
 
     keys: U64
     sizes: I64
-    rows: I64
-    docs: I64
-
-    @classmethod
-    def empty(cls, keys: U64) -> Hits:
-        """Return the answer for keys that have no postings."""
-        none = np.zeros(0, dtype=np.int64)
-        return cls(keys, np.zeros(len(keys), dtype=np.int64), none, none)
+    rows: I64 = field(default_factory=_no_postings)
+    docs: I64 = field(default_factory=_no_postings)
 
     def to_dict(self) -> dict[int, list[int] | None]:
         """Return ``{key: sorted documents, or None for a stop bucket}`` for keys posted."""

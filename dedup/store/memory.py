@@ -21,19 +21,18 @@ from dedup.store import (
     DOC,
     KIND_NAMES,
     KINDS,
+    NO_LIMIT,
     Entry,
     Hits,
     Record,
+    gather,
     key_filter,
     locate,
-    spans,
 )
 
 __all__ = ["MemoryStore"]
 
 I32 = npt.NDArray[np.int32]
-_NONE = np.zeros(0, dtype=np.int64)
-_NO_LIMIT = 1 << 62
 
 _FILTERED = 1 << 16  # runs of this many postings or more carry a key filter
 _LARGEST = 1 << 24  # postings (192 MB) beyond which runs are not merged
@@ -123,21 +122,22 @@ class _Postings:
             found = [(d, hit[keep], lo[keep], hi[keep]) for d, hit, lo, hi in found
                      if (keep := sizes[hit] <= limit).any()]
         if not found:
-            return Hits(wanted, sizes, _NONE, _NONE)
-        rows = np.concatenate([np.repeat(hit, hi - lo) for _, hit, lo, hi in found])
-        docs = np.concatenate([d[spans(lo, hi)] for d, _, lo, hi in found]).astype(np.int64)
+            return Hits(wanted, sizes)
+        pairs = [gather(d, hit, lo, hi) for d, hit, lo, hi in found]
+        rows = np.concatenate([r for r, _ in pairs])
+        docs = np.concatenate([d for _, d in pairs])
         if removed:
             kept = ~np.isin(docs, np.fromiter(removed, dtype=np.int64, count=len(removed)))
             rows, docs = rows[kept], docs[kept]
             sizes = np.bincount(rows, minlength=len(wanted)).astype(np.int64)
             listed = sizes[rows] <= limit
             rows, docs = rows[listed], docs[listed]
-        return Hits(wanted, sizes, rows.astype(np.int64, copy=False), docs)
+        return Hits(wanted, sizes, rows, docs)
 
     def counts(self, keys: U64, removed: set[int]) -> dict[int, int]:
         """Return how many documents each of ``keys`` has (those with any)."""
         if removed:
-            hits = self.lookup(keys, _NO_LIMIT, removed)
+            hits = self.lookup(keys, NO_LIMIT, removed)
             hit = np.flatnonzero(hits.sizes)
             return dict(zip(hits.keys[hit].tolist(), hits.sizes[hit].tolist(), strict=True))
         wanted = np.asarray(keys, dtype=np.uint64)

@@ -38,7 +38,6 @@ __all__ = ["RedisStore"]
 _NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 _LIMIT_CAP = 1 << 40
 _RECORD_HEAD = struct.Struct("<II")
-_NONE = np.zeros(0, dtype=np.int64)
 
 _ADD = """
 local prefix = ARGV[1]
@@ -237,7 +236,7 @@ class RedisStore:
         given as ``limit + 1``: the server does not send its numbers)."""
         query = np.asarray(keys, dtype=np.uint64)
         if not len(query):
-            return Hits.empty(query)
+            return Hits(query, np.zeros(0, dtype=np.int64))
         capped = min(limit, _LIMIT_CAP)
         values = self._lookup(args=[self.prefix, capped,
                                     *(_suffix(kind, k) for k in query.tolist())])
@@ -245,7 +244,7 @@ class RedisStore:
                          dtype=np.int64)
         listed = [i for i, v in enumerate(values) if v and v != b"X"]
         if not listed:
-            return Hits(query, sizes, _NONE, _NONE)
+            return Hits(query, sizes)
         rows = np.repeat(np.array(listed, dtype=np.int64), sizes[listed])
         docs = np.frombuffer(b"".join(values[i] for i in listed), dtype="<u4").astype(np.int64)
         return Hits(query, sizes, rows, docs)

@@ -31,7 +31,7 @@ from typing import Any, Literal
 import numpy as np
 
 from dedup.errors import IndexMismatchError, InputError
-from dedup.shingle import I64, U32, U64
+from dedup.shingle import U32, U64
 from dedup.store import (
     DOC,
     KIND_NAMES,
@@ -40,9 +40,9 @@ from dedup.store import (
     Filter,
     Hits,
     Record,
+    gather,
     key_filter,
     locate,
-    spans,
 )
 from dedup.store.codec import pack_ints, pack_planes, unpack_ints, unpack_planes
 
@@ -56,7 +56,6 @@ _APPLICATION_ID = 0x64656475  # "dedu"
 _CAPPED = 1000  # the level of segments that are too large to merge further
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _CHUNK = 500  # SQL parameters per statement
-_NONE = np.zeros(0, dtype=np.int64)
 # A stored document is ~3 KB: on 4 KB pages one fits a page, and ~1.1 KB a document was left
 # empty. Measured on the benchmark feed (2,500 documents): 1,121 bytes a document besides
 # payload and postings on 4 KB pages, 446 on 16 KB, 361 on 32 KB (and on 64 KB).
@@ -275,17 +274,12 @@ class SQLiteStore:
         A stop bucket costs its count only: its numbers are never read.
         """
         query, total, ranges = self._hits(kind, keys)
-        rows: list[I64] = []
-        docs: list[U32] = []
-        for nums, where, left, right in ranges:
-            keep = total[where] <= limit
-            if keep.any():
-                rows.append(np.repeat(where[keep], right[keep] - left[keep]))
-                docs.append(nums[spans(left[keep], right[keep])])
-        if not rows:
-            return Hits(query, total, _NONE, _NONE)
-        return Hits(query, total, np.concatenate(rows).astype(np.int64, copy=False),
-                    np.concatenate(docs).astype(np.int64))
+        pairs = [gather(nums, where[keep], left[keep], right[keep])
+                 for nums, where, left, right in ranges if (keep := total[where] <= limit).any()]
+        if not pairs:
+            return Hits(query, total)
+        return Hits(query, total, np.concatenate([r for r, _ in pairs]),
+                    np.concatenate([d for _, d in pairs]))
 
     def counts(self, kind: int, keys: U64) -> dict[int, int]:
         """Return the lengths of the posting lists of ``keys``."""
