@@ -27,6 +27,15 @@ def _location(kind: str, tmp_path: Path, label: str) -> Iterator[str | None]:
         yield None
     elif kind == "sqlite":
         yield str(tmp_path / "feed.dedup")
+    elif kind == "sqlite-paged":
+        # Every segment in pages of 64 postings: the on-disk lookups run on every test.
+        import dedup.store.pages
+        import dedup.store.sqlite
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(dedup.store.sqlite, "PAGED_MIN", 1)
+            patch.setattr(dedup.store.pages, "PAGE", 64)
+            yield str(tmp_path / "feed.dedup")
     else:
         from tests.test_redis import drop, redis_index_url
 
@@ -35,7 +44,7 @@ def _location(kind: str, tmp_path: Path, label: str) -> Iterator[str | None]:
         drop(url)
 
 
-@pytest.fixture(params=["memory", "sqlite", "redis"])
+@pytest.fixture(params=["memory", "sqlite", "sqlite-paged", "redis"])
 def location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | None]:
     """Where a new, empty index lives, once per backend."""
     yield from _location(request.param, tmp_path, request.module.__name__.rpartition(".")[2])

@@ -230,15 +230,13 @@ def test_sqlite_sees_what_another_connection_wrote(tmp_path: Path) -> None:
     writer, _ = open_store(path, Config())
     reader, _ = open_store(path, Config())
     try:
-        reader.sync()
-        writer.add([_entry("a", [1])], 0.0)
+        # A lookup reads one snapshot of the file, with the segments as of that snapshot.
         one = np.array([1], dtype=np.uint64)
-        assert reader.lookup(DOC, one, 10).to_dict() == {}  # not synced yet
-        reader.sync()
-        assert reader.lookup(DOC, np.array([1], dtype=np.uint64), 10).to_dict() == {1: [0]}
+        assert reader.lookup(DOC, one, 10).to_dict() == {}
+        writer.add([_entry("a", [1])], 0.0)
+        assert reader.lookup(DOC, one, 10).to_dict() == {1: [0]}
         writer.remove(["a"])
-        reader.sync()
-        assert reader.lookup(DOC, np.array([1], dtype=np.uint64), 10).to_dict() == {}
+        assert reader.lookup(DOC, one, 10).to_dict() == {}
     finally:
         writer.close()
         reader.close()
@@ -292,7 +290,7 @@ def test_an_index_of_an_older_format_is_refused(tmp_path: Path) -> None:
     store._db.execute("UPDATE meta SET value = ? WHERE name = 'header'",  # type: ignore[attr-defined]
                       (json.dumps(header),))
     store.close()
-    with pytest.raises(IndexMismatchError, match=r"has format version 1; .* reads version 2"):
+    with pytest.raises(IndexMismatchError, match=r"has format version 1; .* reads version 3"):
         open_store(path, None)
 
 
@@ -307,12 +305,15 @@ def test_sqlite_record_reads_use_an_index(tmp_path: Path) -> None:
     assert "USING INDEX" in plans["id"]
 
 
-@pytest.mark.parametrize("filter_min", [1, 1 << 40])
-def test_sqlite_lookups_agree_with_memory_with_and_without_segment_filters(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, filter_min: int) -> None:
+@pytest.mark.parametrize("paged_min", [1, 1 << 40])
+def test_sqlite_lookups_agree_with_memory_paged_or_not(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, paged_min: int) -> None:
+    """Pages of 16 postings: the shared keys' runs (~50 postings) span several pages."""
+    import dedup.store.pages as pages
     import dedup.store.sqlite as sqlite_store
 
-    monkeypatch.setattr(sqlite_store, "_FILTER_MIN", filter_min)
+    monkeypatch.setattr(sqlite_store, "PAGED_MIN", paged_min)
+    monkeypatch.setattr(pages, "PAGE", 16)
     rng = np.random.default_rng(7)
     shared = rng.integers(1, 2**64 - 1, 20, dtype=np.uint64, endpoint=True)
     memory = MemoryStore()
@@ -328,9 +329,17 @@ def test_sqlite_lookups_agree_with_memory_with_and_without_segment_filters(
             assert memory.add(entries, 0.0) == sqlite.add(entries, 0.0)
         probe = np.concatenate([shared, rng.integers(1, 2**64 - 1, 200, dtype=np.uint64),
                                 np.array([0, 2**64 - 1], dtype=np.uint64)])
-        for limit in (5, 1000):
-            assert sqlite.lookup(DOC, probe, limit).to_dict() == memory.lookup(
-                DOC, probe, limit).to_dict()
-        assert sqlite.counts(UNIT, probe) == memory.counts(UNIT, probe)
+        gone = [f"d{b}-{i}" for b in range(0, FANOUT + 3, 2) for i in range(0, 30, 3)]
+        for step in ("added", "removed"):
+            for limit in (5, 1000):
+                assert sqlite.lookup(DOC, probe, limit).to_dict() == memory.lookup(
+                    DOC, probe, limit).to_dict(), step
+            assert sqlite.counts(UNIT, probe) == memory.counts(UNIT, probe), step
+            assert sqlite.check() == [], step
+            assert sorted(memory.remove(gone)) == sorted(sqlite.remove(gone))
+        reopened = SQLiteStore(tmp_path / "feed.dedup")
+        assert reopened.lookup(DOC, probe, 1000).to_dict() == memory.lookup(
+            DOC, probe, 1000).to_dict()
+        reopened.close()
     finally:
         sqlite.close()

@@ -53,8 +53,8 @@ __all__ = [
 
 #: Version of the stored layout; raised whenever a reader of the old one would misread.
 #: 2: verification data in Elias-Fano form (codec version 2), posting segments with raw low
-#: byte planes, SQLite pages of 32 KB.
-FORMAT_VERSION = 2
+#: byte planes, SQLite pages of 32 KB. 3: large SQLite segments in pages with a Bloom filter.
+FORMAT_VERSION = 3
 #: Posting kinds: document bands, sentence bands, exact-text keys, sentence keys.
 DOC, PASSAGE, EXACT, UNIT = 0, 1, 2, 3
 KINDS = (DOC, PASSAGE, EXACT, UNIT)
@@ -276,7 +276,7 @@ def make_header(config: Config) -> dict[str, Any]:
     """Return the header that records how an index is made.
 
     >>> make_header(Config())["format_version"]
-    2
+    3
     """
     return {"format": "dedup-index", "format_version": FORMAT_VERSION, **_SCHEMES,
             "dedup_version": __version__, "config": config.to_dict()}

@@ -2,16 +2,21 @@
 
 Layout. ``meta`` holds the header and the next document number; ``docs`` one row per
 document (number, unique id, source, dates, lengths, verification data); ``segments`` the
-posting lists, as sorted arrays packed into blobs, one segment per kind and written batch, in
-the manner of a log-structured merge tree: every ``FANOUT`` segments of one level are merged
-into one of the next level, so that a lookup searches a few dozen sorted arrays.
+posting lists, as sorted arrays, one segment per kind and written batch, in the manner of a
+log-structured merge tree: every ``FANOUT`` segments of one level are merged into one of the
+next level, so that a lookup searches a few dozen sorted arrays. A small segment is packed into
+two blobs of its row; one of ``PAGED_MIN`` postings or more is cut into ``pages`` rows
+(:mod:`dedup.store.pages`), and its row holds the pages' first keys and a Bloom filter.
 
 Why segments, not a ``(key, doc)`` table: posting keys are random 64-bit hashes, so a B-tree of
 them is written at random places, and every posting costs a page write. Measured on this
 machine (2 cores, shared): 187 documents/s with 409 postings a document, and 700/s with only the
 25 document bands, falling as the table grows; one blob per batch is written sequentially.
-Segments are read into memory once (12 bytes a posting) and kept up to date by reading only
-the segments other connections added (``PRAGMA data_version`` says when).
+Memory: small segments are read into memory (12 bytes a posting; there are at most
+``FANOUT - 1`` a level below ``PAGED_MIN``), paged ones only as first keys and filters (~2
+bytes a posting) plus a bounded cache of pages, so an index far larger than memory can be
+searched. Other connections' segments are read when ``PRAGMA data_version`` says they changed;
+a lookup runs in one read transaction, so the pages it reads are those of the segments it knows.
 
 Durability: every :meth:`SQLiteStore.add` is one ``BEGIN IMMEDIATE`` transaction, with
 ``synchronous=FULL`` by default: the WAL is fsynced at each commit, so what ``add`` returned
@@ -23,8 +28,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,23 +44,24 @@ from dedup.store import (
     KIND_NAMES,
     KINDS,
     Entry,
-    Filter,
     Hits,
     Record,
     gather,
-    key_filter,
     locate,
 )
+from dedup.store import pages as paging
 from dedup.store.codec import pack_ints, pack_planes, unpack_ints, unpack_planes
+from dedup.store.pages import Bloom, PagedRun, PageReader, PageWriter, merge_sorted
 
-__all__ = ["FANOUT", "MAX_SEGMENT", "SQLiteStore"]
+__all__ = ["FANOUT", "PAGED_MIN", "SQLiteStore"]
 
 #: Segments of one level merged at once.
 FANOUT = 8
-#: Postings above which segments are no longer merged (a blob stays well under 1 GB).
-MAX_SEGMENT = 1 << 26
+#: Postings from which a segment is stored in pages and not held in memory (3 MB in memory).
+PAGED_MIN = 1 << 18
 _APPLICATION_ID = 0x64656475  # "dedu"
-_CAPPED = 1000  # the level of segments that are too large to merge further
+_PAGE_CACHE = 32 << 20  # bytes of decoded pages kept
+_MERGE_PAGES = 64  # pages of each input held at once while merging paged segments
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _CHUNK = 500  # SQL parameters per statement
 # A stored document is ~3 KB: on 4 KB pages one fits a page, and ~1.1 KB a document was left
@@ -68,17 +76,40 @@ CREATE TABLE IF NOT EXISTS docs(
     published_ts REAL, added_ts REAL NOT NULL, words INTEGER NOT NULL,
     chars INTEGER NOT NULL, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS segments(
-    seg INTEGER PRIMARY KEY, kind INTEGER NOT NULL, level INTEGER NOT NULL,
+    seg INTEGER PRIMARY KEY AUTOINCREMENT, kind INTEGER NOT NULL, level INTEGER NOT NULL,
     size INTEGER NOT NULL, first_num INTEGER NOT NULL, last_num INTEGER NOT NULL,
-    keys BLOB NOT NULL, nums BLOB NOT NULL);
+    keys BLOB NOT NULL, nums BLOB NOT NULL, pages INTEGER NOT NULL, filter BLOB);
 CREATE INDEX IF NOT EXISTS segments_level ON segments(kind, level);
+CREATE TABLE IF NOT EXISTS pages(id INTEGER PRIMARY KEY, keys BLOB NOT NULL,
+    nums BLOB NOT NULL);
 """
 
 Segment = tuple[U64, U32]  # sorted keys, document numbers
-#: Postings from which a segment gets a filter (in memory) that spares most binary searches.
-#: Measured with 270 keys (most absent): 261 against 664 microseconds a search in 3 million
-#: postings, 331 against 1,030 in 16 million; slower in 100,000 (84 against 36).
-_FILTER_MIN = 1 << 20
+
+
+@dataclass(frozen=True)
+class _Seg:
+    """A segment as memory holds it: its arrays (small ones) or its paged run."""
+
+    kind: int
+    level: int
+    first: int
+    last: int
+    keys: U64 | None = None
+    nums: U32 | None = None
+    paged: PagedRun | None = None
+
+    @property
+    def size(self) -> int:
+        return self.paged.size if self.paged is not None else len(self.keys)  # type: ignore[arg-type]
+
+
+def _page_id(seg: int, page: int | np.ndarray[Any, Any]) -> Any:
+    # Segment numbers are never reused (AUTOINCREMENT), so neither are page ids.
+    return (seg << 32) + page
+
+
+
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -159,9 +190,10 @@ class SQLiteStore:
         except BaseException:
             self._db.close()
             raise
-        self._segments: dict[int, tuple[int, U64, U32]] = {}  # seg -> kind, keys, nums
-        self._by_kind: list[list[tuple[U64, U32, Filter | None]]] | None = None
-        self._filters: dict[int, Filter] = {}
+        self._segments: dict[int, _Seg] = {}
+        self._by_kind: list[list[tuple[int, _Seg]]] | None = None
+        self._pages: OrderedDict[tuple[int, int, str], np.ndarray[Any, Any]] = OrderedDict()
+        self._page_bytes = 0
         self._data_version = -1
 
     # Transactions -------------------------------------------------------------------------
@@ -176,6 +208,21 @@ class SQLiteStore:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """Hold one snapshot of the file (a read transaction) unless a transaction is open."""
+        db = self._db
+        if db.in_transaction:
+            yield db
+            return
+        db.execute("BEGIN")
+        try:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the snapshot starts
+            yield db
+        finally:
+            if db.in_transaction:
+                db.execute("COMMIT")
 
     # Header -------------------------------------------------------------------------------
 
@@ -206,66 +253,95 @@ class SQLiteStore:
 
     # Reading ------------------------------------------------------------------------------
 
-    def _load(self, seg: int) -> tuple[int, U64, U32]:
-        kind, size, first, keys, nums = self._db.execute(
-            "SELECT kind, size, first_num, keys, nums FROM segments WHERE seg = ?", (seg,)
-        ).fetchone()
-        return int(kind), unpack_ints(keys), _unpack_nums(nums, int(size), int(first))
+    def _load(self, seg: int) -> _Seg:
+        kind, level, size, first, last, keys, nums, pages, bloom = self._db.execute(
+            "SELECT kind, level, size, first_num, last_num, keys, nums, pages, filter "
+            "FROM segments WHERE seg = ?", (seg,)).fetchone()
+        head = (int(kind), int(level), int(first), int(last))
+        if pages:
+            return _Seg(*head, paged=PagedRun(int(size), unpack_ints(keys),
+                                              Bloom.from_bytes(bloom)))
+        return _Seg(*head, keys=unpack_ints(keys), nums=_unpack_nums(nums, int(size), int(first)))
 
     def sync(self) -> None:
         """Read the segments that other connections added, and forget those they dropped."""
-        version = self._db.execute("PRAGMA data_version").fetchone()[0]
-        if version == self._data_version:
-            return
-        self._db.execute("BEGIN")
-        try:
-            present = {r[0] for r in self._db.execute("SELECT seg FROM segments")}
+        with self._read() as db:
+            version = db.execute("PRAGMA data_version").fetchone()[0]
+            if version == self._data_version:
+                return
+            present = {r[0] for r in db.execute("SELECT seg FROM segments")}
             for seg in set(self._segments) - present:
                 del self._segments[seg]
             for seg in sorted(present - set(self._segments)):
                 self._segments[seg] = self._load(seg)
-        finally:
-            self._db.execute("COMMIT")
         self._by_kind = None
         self._data_version = version
 
-    def _kind(self, kind: int) -> list[tuple[U64, U32, Filter | None]]:
+    def _kind(self, kind: int) -> list[tuple[int, _Seg]]:
         if self._data_version < 0:
             self.sync()
         if self._by_kind is None:
             self._by_kind = [[] for _ in KINDS]
-            filters: dict[int, Filter] = {}
             for seg in sorted(self._segments):
-                k, keys, nums = self._segments[seg]
-                found = self._filters.get(seg)
-                if found is None and len(keys) >= _FILTER_MIN:
-                    found = key_filter(keys)
-                if found is not None:
-                    filters[seg] = found
-                self._by_kind[k].append((keys, nums, found))
-            self._filters = filters
+                self._by_kind[self._segments[seg].kind].append((seg, self._segments[seg]))
         return self._by_kind[kind]
 
+    def _reader(self, seg: int, segment: _Seg) -> PageReader:
+        """Return the page reader of a paged segment, through a cache of decoded pages."""
+        def read(pages: np.ndarray[Any, Any], column: str) -> list[np.ndarray[Any, Any]]:
+            found = {p: self._pages.get((seg, p, column)) for p in pages.tolist()}
+            missing = [p for p, array in found.items() if array is None]
+            for p, array in zip(missing, self._fetch(seg, segment, missing, column),
+                                strict=True):
+                found[p] = array
+                self._pages[(seg, p, column)] = array
+                self._page_bytes += array.nbytes
+            while self._page_bytes > _PAGE_CACHE and self._pages:
+                self._page_bytes -= self._pages.popitem(last=False)[1].nbytes
+            return [found[p] for p in pages.tolist()]  # type: ignore[misc]
+        return read
+
+    def _fetch(self, seg: int, segment: _Seg, pages: Sequence[int], column: str
+               ) -> list[np.ndarray[Any, Any]]:
+        """Read and decode ``pages`` of one column (``keys`` or ``nums``) of a paged segment."""
+        if column not in ("keys", "nums"):
+            raise ValueError(f"no page column {column!r}")
+        blobs: dict[int, bytes] = {}
+        for part in _chunks(pages):
+            ids = [_page_id(seg, p) for p in part]
+            sql = f"SELECT id, {column} FROM pages WHERE id IN ({','.join('?' * len(ids))})"
+            blobs.update((int(i) & 0xFFFFFFFF, blob) for i, blob in self._db.execute(sql, ids))
+        if len(blobs) < len(pages):
+            raise IndexMismatchError(f"{self.location}: segment {seg} lacks pages: the index is "
+                                     "damaged; run 'dedup index check'")
+        if column == "keys":
+            return [unpack_ints(blobs[p]) for p in pages]
+        size = segment.size
+        return [_unpack_nums(blobs[p], min(paging.PAGE, size - p * paging.PAGE), segment.first)
+                for p in pages]
+
     def _hits(self, kind: int, keys: U64) -> tuple[U64, np.ndarray[Any, Any],
-                                                    list[tuple[U32, Any, Any, Any]]]:
+                                                    list[tuple[int, _Seg, Any, Any, Any]]]:
         """Find ``keys`` in every segment: the keys, their total counts, per-segment ranges.
 
-        One binary search a segment for the keys its filter (if it has one) lets through
-        (:func:`dedup.store.locate`); measured faster than a directory of key ranges (23
-        against 220 microseconds for 300 keys in 3 million).
+        One binary search a segment in memory (:func:`dedup.store.locate`); a paged segment
+        reads the pages of the keys its filter lets through.
         """
         query = np.asarray(keys, dtype=np.uint64)
         total = np.zeros(len(query), dtype=np.int64)
-        ranges: list[tuple[U32, Any, Any, Any]] = []
+        ranges: list[tuple[int, _Seg, Any, Any, Any]] = []
         if not len(query):
             return query, total, ranges
-        for seg_keys, nums, filter_ in self._kind(kind):
-            if not len(seg_keys):
+        for seg, segment in self._kind(kind):
+            if segment.paged is not None:
+                where, left, right = segment.paged.locate(query, self._reader(seg, segment))
+            elif len(segment.keys):  # type: ignore[arg-type]
+                where, left, right = locate(segment.keys, None, query)  # type: ignore[arg-type]
+            else:
                 continue
-            where, left, right = locate(seg_keys, filter_, query)
             if where.size:
                 total[where] += right - left
-                ranges.append((nums, where, left, right))
+                ranges.append((seg, segment, where, left, right))
         return query, total, ranges
 
     def lookup(self, kind: int, keys: U64, limit: int) -> Hits:
@@ -273,9 +349,20 @@ class SQLiteStore:
 
         A stop bucket costs its count only: its numbers are never read.
         """
-        query, total, ranges = self._hits(kind, keys)
-        pairs = [gather(nums, where[keep], left[keep], right[keep])
-                 for nums, where, left, right in ranges if (keep := total[where] <= limit).any()]
+        pairs = []
+        with self._read():
+            self.sync()
+            query, total, ranges = self._hits(kind, keys)
+            for seg, segment, where, left, right in ranges:
+                keep = total[where] <= limit
+                if not keep.any():
+                    continue
+                if segment.paged is not None:
+                    pairs.append(segment.paged.gather(where[keep], left[keep], right[keep],
+                                                      self._reader(seg, segment)))
+                else:
+                    pairs.append(gather(segment.nums, where[keep], left[keep],  # type: ignore[arg-type]
+                                        right[keep]))
         if not pairs:
             return Hits(query, total)
         return Hits(query, total, np.concatenate([r for r, _ in pairs]),
@@ -283,7 +370,9 @@ class SQLiteStore:
 
     def counts(self, kind: int, keys: U64) -> dict[int, int]:
         """Return the lengths of the posting lists of ``keys``."""
-        query, total, _ = self._hits(kind, keys)
+        with self._read():
+            self.sync()
+            query, total, _ = self._hits(kind, keys)
         return {int(query[i]): int(total[i]) for i in np.flatnonzero(total).tolist()}
 
     _COLUMNS = "num, id, source, published, published_ts, added_ts, words, chars, data"
@@ -324,48 +413,85 @@ class SQLiteStore:
 
     # Writing ------------------------------------------------------------------------------
 
-    def _insert_segment(self, kind: int, level: int, keys: U64, nums: U32) -> int:
-        first, last = int(nums.min()), int(nums.max())
+    def _write_segment(self, kind: int, level: int, size: int, first: int, last: int,
+                       chunks: Iterable[Segment]) -> tuple[int, _Seg]:
+        """Store the sorted postings ``chunks`` as one segment: in its row, or in pages."""
+        db = self._db
+        head = (kind, level, first, last)
+        if size < PAGED_MIN:
+            parts = list(chunks)
+            keys = np.concatenate([k for k, _ in parts]) if parts else np.zeros(0, np.uint64)
+            nums = np.concatenate([n for _, n in parts]) if parts else np.zeros(0, np.uint32)
+            seg = self._insert_row(kind, level, size, first, last, pack_ints(keys),
+                                   _pack_nums(nums, first, last))
+            return seg, _Seg(*head, keys=keys, nums=nums)
+        seg = self._insert_row(kind, level, size, first, last, b"", b"")
+
+        def write(page: int, keys: U64, nums: U32) -> None:
+            db.execute("INSERT INTO pages VALUES (?, ?, ?)",
+                       (_page_id(seg, page), pack_ints(keys), _pack_nums(nums, first, last)))
+
+        writer = PageWriter(size, write)
+        for keys, nums in chunks:
+            writer.feed(keys, nums)
+        run = writer.finish()
+        db.execute("UPDATE segments SET keys = ?, pages = ?, filter = ? WHERE seg = ?",
+                   (pack_ints(run.firsts), len(run.firsts), run.bloom.to_bytes(), seg))
+        return seg, _Seg(*head, paged=run)
+
+    def _insert_row(self, kind: int, level: int, size: int, first: int, last: int,
+                    keys: bytes, nums: bytes) -> int:
         cursor = self._db.execute(
-            "INSERT INTO segments(kind, level, size, first_num, last_num, keys, nums) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (kind, level, len(keys), first, last, pack_ints(keys), _pack_nums(nums, first, last)))
+            "INSERT INTO segments(kind, level, size, first_num, last_num, keys, nums, pages) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, 0)", (kind, level, size, first, last, keys, nums))
         seg = cursor.lastrowid
         if seg is None:  # pragma: no cover - sqlite3 always sets it after an INSERT
             raise RuntimeError("SQLite gave no rowid for a new segment")
         return seg
 
-    def _segment(self, seg: int) -> tuple[int, U64, U32]:
+    def _drop(self, segs: Iterable[int]) -> None:
+        for seg in segs:
+            self._db.execute("DELETE FROM segments WHERE seg = ?", (seg,))
+            self._db.execute("DELETE FROM pages WHERE id >= ? AND id < ?",
+                             (_page_id(seg, 0), _page_id(seg + 1, 0)))
+
+    def _segment(self, seg: int) -> _Seg:
         cached = self._segments.get(seg)
         return cached if cached is not None else self._load(seg)
 
-    def _merge(self, kind: int, written: dict[int, tuple[int, U64, U32]],
-               dropped: set[int]) -> None:
+    def _stream(self, seg: int, segment: _Seg) -> Iterator[Segment]:
+        """Yield a segment's postings in order, a few pages at a time (memory stays small)."""
+        if segment.paged is None:
+            yield segment.keys, segment.nums  # type: ignore[misc]
+            return
+        count = len(segment.paged.firsts)
+        for start in range(0, count, _MERGE_PAGES):
+            pages = range(start, min(count, start + _MERGE_PAGES))
+            keys = self._fetch(seg, segment, pages, "keys")
+            nums = self._fetch(seg, segment, pages, "nums")
+            yield np.concatenate(keys), np.concatenate(nums)
+
+    def _merge(self, kind: int, written: dict[int, _Seg], dropped: set[int]) -> None:
         """Merge full levels of ``kind`` upwards (inside the caller's transaction)."""
         level = 0
         while True:
             rows = self._db.execute(
-                "SELECT seg, size FROM segments WHERE kind = ? AND level = ? ORDER BY seg",
+                "SELECT seg FROM segments WHERE kind = ? AND level = ? ORDER BY seg",
                 (kind, level)).fetchall()
             if len(rows) < FANOUT:
                 return
-            group = rows[:FANOUT]
-            if sum(size for _, size in group) > MAX_SEGMENT:
-                # Too large to merge again: set aside for good, searched as they are.
-                self._db.executemany("UPDATE segments SET level = ? WHERE seg = ?",
-                                     [(_CAPPED, seg) for seg, _ in group])
-                continue
-            parts = [written.pop(seg) if seg in written else self._segment(seg)
-                     for seg, _ in group]
-            keys, nums = _sort(np.concatenate([p[1] for p in parts]),
-                               np.concatenate([p[2] for p in parts]), runs=True)
-            self._db.executemany("DELETE FROM segments WHERE seg = ?", [(s,) for s, _ in group])
+            group = [(seg, written.pop(seg) if seg in written else self._segment(seg))
+                     for (seg,) in rows[:FANOUT]]
+            seg, merged = self._write_segment(
+                kind, level + 1, sum(s.size for _, s in group), min(s.first for _, s in group),
+                max(s.last for _, s in group),
+                merge_sorted([self._stream(seg, s) for seg, s in group]))
+            self._drop(seg for seg, _ in group)
             dropped.update(seg for seg, _ in group)
-            seg = self._insert_segment(kind, level + 1, keys, nums)
-            written[seg] = (kind, keys, nums)
+            written[seg] = merged
             level += 1
 
-    def _apply(self, written: dict[int, tuple[int, U64, U32]], dropped: set[int]) -> None:
+    def _apply(self, written: dict[int, _Seg], dropped: set[int]) -> None:
         """Bring the cache in line with a committed write of this connection."""
         self.sync()  # what others wrote before us; our own commit does not move data_version
         for seg in dropped:
@@ -383,7 +509,7 @@ class SQLiteStore:
         if not entries:
             return []
         ids = [e.id for e in entries]
-        written: dict[int, tuple[int, U64, U32]] = {}
+        written: dict[int, _Seg] = {}
         dropped: set[int] = set()
         with self._write() as db:
             taken = self.stored(ids)
@@ -408,16 +534,21 @@ class SQLiteStore:
                     continue
                 keys, doc_nums = _sort(np.concatenate(parts).astype(np.uint64),
                                        np.repeat(np.array(nums, dtype=np.uint32), sizes))
-                seg = self._insert_segment(kind, 0, keys, doc_nums)
-                written[seg] = (kind, keys, doc_nums)
+                seg, segment = self._write_segment(kind, 0, len(keys), start,
+                                                   start + len(entries) - 1,
+                                                   [(keys, doc_nums)])
+                written[seg] = segment
                 self._merge(kind, written, dropped)
         self._apply(written, dropped)
         return nums
 
     def remove(self, ids: Iterable[str]) -> list[str]:
-        """Remove documents by id, with their postings, in one transaction."""
+        """Remove documents by id, with their postings, in one transaction.
+
+        A segment that loses postings is written anew a few pages at a time.
+        """
         wanted = list(dict.fromkeys(ids))
-        written: dict[int, tuple[int, U64, U32]] = {}
+        written: dict[int, _Seg] = {}
         dropped: set[int] = set()
         with self._write() as db:
             found = self.find(wanted)
@@ -428,18 +559,22 @@ class SQLiteStore:
                 db.execute(f"DELETE FROM docs WHERE num IN ({','.join('?' * len(part))})",
                            tuple(part))
             rows = db.execute(
-                "SELECT seg, kind, level FROM segments WHERE last_num >= ? AND first_num <= ?",
+                "SELECT seg FROM segments WHERE last_num >= ? AND first_num <= ?",
                 (int(gone[0]), int(gone[-1]))).fetchall()
-            for seg, kind, level in rows:
-                _, keys, nums = self._segment(seg)
-                keep = ~np.isin(nums, gone)
-                if keep.all():
+            for (seg,) in rows:
+                segment = self._segment(seg)
+                lost = sum(int(np.isin(nums, gone).sum()) for _, nums in self._stream(seg, segment))
+                if not lost:
                     continue
-                db.execute("DELETE FROM segments WHERE seg = ?", (seg,))
+                kept = ((keys[keep], nums[keep]) for keys, nums in self._stream(seg, segment)
+                        if (keep := ~np.isin(nums, gone)).any())
+                if lost < segment.size:
+                    new, rewritten = self._write_segment(segment.kind, segment.level,
+                                                         segment.size - lost, segment.first,
+                                                         segment.last, kept)
+                    written[new] = rewritten
+                self._drop([seg])
                 dropped.add(seg)
-                if keep.any():
-                    new = self._insert_segment(kind, level, keys[keep], nums[keep])
-                    written[new] = (kind, keys[keep], nums[keep])
         self._apply(written, dropped)
         return [i for i in wanted if i in found]
 
@@ -460,11 +595,16 @@ class SQLiteStore:
         by_kind = dict.fromkeys(KIND_NAMES, 0)
         segments = 0
         for kind, count, size, nbytes in db.execute(
-                "SELECT kind, count(*), sum(size), sum(length(keys) + length(nums)) "
+                "SELECT kind, count(*), sum(size), "
+                "sum(length(keys) + length(nums) + coalesce(length(filter), 0)) "
                 "FROM segments GROUP BY kind"):
             postings[KIND_NAMES[kind]] = int(size)
             segments += int(count)
             by_kind[KIND_NAMES[kind]] = int(nbytes)
+        for kind, nbytes in db.execute(
+                "SELECT s.kind, sum(length(p.keys) + length(p.nums)) FROM pages p "
+                "JOIN segments s ON s.seg = (p.id >> 32) GROUP BY s.kind"):
+            by_kind[KIND_NAMES[kind]] += int(nbytes)
         posting_bytes = sum(by_kind.values())
         page_size = db.execute("PRAGMA page_size").fetchone()[0]
         pages = db.execute("PRAGMA page_count").fetchone()[0]
@@ -487,8 +627,7 @@ class SQLiteStore:
         problems = [r[0] for r in db.execute("PRAGMA integrity_check") if r[0] != "ok"]
         if problems:
             return problems
-        db.execute("BEGIN")
-        try:
+        with self._read():
             if self.header() is None:
                 problems.append("the index has no header")
             nums = np.array([r[0] for r in db.execute("SELECT num FROM docs ORDER BY num")],
@@ -499,21 +638,46 @@ class SQLiteStore:
                 problems.append(f"next document number {next_num} is not above {nums[-1]}")
             covered = np.zeros(0, dtype=np.uint32)
             for (seg,) in db.execute("SELECT seg FROM segments ORDER BY seg").fetchall():
-                kind, keys, seg_nums = self._load(seg)
-                if bool((keys[1:] < keys[:-1]).any()):
-                    problems.append(f"segment {seg} is not sorted")
-                if not np.isin(seg_nums, nums).all():
-                    problems.append(f"segment {seg} ({KIND_NAMES[kind]}) lists removed "
-                                    "documents")
-                if kind == DOC:
-                    covered = np.union1d(covered, seg_nums)
+                try:
+                    problems.extend(self._check_segment(seg, nums))
+                except IndexMismatchError as exc:
+                    problems.append(str(exc))
+                    continue
+                segment = self._load(seg)
+                if segment.kind == DOC:
+                    for _, seg_nums in self._stream(seg, segment):
+                        covered = np.union1d(covered, seg_nums)
             missing = np.setdiff1d(nums, covered)
             if len(missing):
                 problems.append(f"{len(missing)} documents have no document-band postings "
                                 f"(first: number {int(missing[0])})")
-        finally:
-            db.execute("COMMIT")
         return problems
+
+    def _check_segment(self, seg: int, nums: U32) -> list[str]:
+        """Check one segment, a few pages at a time: order, documents, filter, first keys."""
+        segment = self._load(seg)
+        name = f"segment {seg} ({KIND_NAMES[segment.kind]})"
+        problems: list[str] = []
+        previous: int | None = None
+        count = 0
+        for keys, seg_nums in self._stream(seg, segment):
+            if len(keys) and ((keys[1:] < keys[:-1]).any()
+                              or (previous is not None and int(keys[0]) < previous)):
+                problems.append(f"{name} is not sorted")
+            if not np.isin(seg_nums, nums).all():
+                problems.append(f"{name} lists removed documents")
+            if segment.paged is not None:
+                if len(segment.paged.bloom.maybe(keys)) < len(keys):
+                    problems.append(f"{name}: its filter turns away keys it holds")
+                firsts = keys[::paging.PAGE]
+                expected = segment.paged.firsts[count // paging.PAGE:][:len(firsts)]
+                if not np.array_equal(firsts, expected):
+                    problems.append(f"{name}: its page first keys do not match its pages")
+            previous = int(keys[-1]) if len(keys) else previous
+            count += len(keys)
+        if count != segment.size:
+            problems.append(f"{name} holds {count} postings, not {segment.size}")
+        return sorted(set(problems))
 
     def close(self) -> None:
         """Close the connection (the WAL is checkpointed by SQLite when it is the last)."""

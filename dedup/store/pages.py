@@ -1,0 +1,225 @@
+"""Posting segments that stay on disk: pages of sorted postings, read only where a key is.
+
+Why: an index that kept every posting in memory (12 bytes each, ~650 an article) needed
+~8 KB of RAM an article, so a scan of a large feed grew without bound. A paged segment keeps
+in memory only the first key of each page (8 bytes a page of :data:`PAGE` postings) and a
+Bloom filter (:data:`BLOOM_BITS` bits a posting) that turns away nearly every key the segment
+does not hold; a key that passes costs one or two page reads. Pages are stored by the caller
+(:mod:`dedup.store.sqlite`); this module holds the layout and the arithmetic, with no SQL.
+
+Positions are global: page ``p`` holds postings ``p * PAGE`` to ``(p + 1) * PAGE - 1``, every
+page but the last is full, so a position found in one page needs no other page to be exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from dedup.shingle import U32, U64
+from dedup.store import spans
+
+__all__ = ["BLOOM_BITS", "PAGE", "Bloom", "PageWriter", "PagedRun", "merge_sorted"]
+
+#: Postings a page (the last page of a segment may hold fewer).
+PAGE = 1024
+#: Filter bits a posting. A key sets 3 bits in each of 3 words of 64 bits (picked by 3
+#: multiplicative hashes): 9 bits a key, at ~0.07% false positives, measured on a million
+#: random keys; as good as a plain Bloom filter with 8 probes (0.06%) at half its cost in
+#: numpy (one scatter a word, not a bit): 0.17 s against 0.37 s a million keys to build.
+BLOOM_BITS = 16
+_WORDS = 3
+_BITS_A_WORD = 3
+# Odd 64-bit multipliers, one a word: the high bits of ``key * c`` depend on every key bit.
+_MIXERS = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9],
+                   dtype=np.uint64)
+_STEP = 1 << 20  # keys hashed at a time, so that no probe array is large
+
+#: ``read(pages, column)``: the decoded arrays of those pages (sorted page numbers) of one
+#: segment; ``column`` is ``"keys"`` or ``"nums"``.
+PageReader = Callable[[np.ndarray[Any, Any], str], list[np.ndarray[Any, Any]]]
+
+
+class Bloom:
+    """A Bloom filter over 64-bit hash keys, as words of 64 bits (in memory and on disk)."""
+
+    def __init__(self, words: np.ndarray[Any, Any]) -> None:
+        self.words = words
+        self._count = np.uint64(len(words))
+
+    @classmethod
+    def sized(cls, count: int) -> Bloom:
+        """Return an empty filter for ``count`` keys."""
+        return cls(np.zeros(max(1, (count * BLOOM_BITS + 63) // 64), dtype=np.uint64))
+
+    def _probes(self, keys: U64) -> Iterator[tuple[np.ndarray[Any, Any], U64]]:
+        """Yield (word, bit mask) for each of the words a key sets."""
+        one = np.uint64(1)
+        for mixer in _MIXERS[:_WORDS]:
+            mixed = keys * mixer
+            word = ((mixed >> np.uint64(24)) % self._count).astype(np.intp)
+            mask = np.zeros(len(keys), dtype=np.uint64)
+            for i in range(_BITS_A_WORD):
+                mask |= np.left_shift(one, (mixed >> np.uint64(6 * i)) & np.uint64(63))
+            yield word, mask
+
+    def add(self, keys: U64) -> None:
+        """Set the bits of ``keys``."""
+        for start in range(0, len(keys), _STEP):
+            for word, mask in self._probes(keys[start : start + _STEP]):
+                np.bitwise_or.at(self.words, word, mask)
+
+    def maybe(self, keys: U64) -> np.ndarray[Any, Any]:
+        """Return the positions of ``keys`` that may be in the filter."""
+        keep = np.ones(len(keys), dtype=bool)
+        for word, mask in self._probes(keys):
+            keep &= (self.words[word] & mask) == mask
+        return np.flatnonzero(keep)
+
+    def to_bytes(self) -> bytes:
+        """Return the filter as stored (little-endian words)."""
+        return self.words.astype("<u8", copy=False).tobytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Bloom:
+        """Read a filter written by :meth:`to_bytes`."""
+        return cls(np.frombuffer(data, dtype="<u8").astype(np.uint64))
+
+
+@dataclass(frozen=True)
+class PagedRun:
+    """What memory holds of a paged segment: its size, page first keys and filter."""
+
+    size: int
+    firsts: U64
+    bloom: Bloom
+
+    def locate(self, wanted: U64, read: PageReader) -> tuple[np.ndarray[Any, Any], ...]:
+        """Return which of ``wanted`` are posted (positions) and their global ranges.
+
+        A key's run starts in the page before the first page that begins with it (or at that
+        page's start) and ends in the last page that begins at or below it: at most two pages
+        a key, one for most keys (no page begins with them).
+        """
+        where = self.bloom.maybe(wanted)
+        keys = wanted[where]
+        left = np.searchsorted(self.firsts, keys, side="left")
+        right = np.searchsorted(self.firsts, keys, side="right")
+        before = right > 0  # a key below the first page's first key is not posted
+        where, keys, left, right = where[before], keys[before], left[before], right[before]
+        start_page, end_page = np.maximum(left - 1, 0), right - 1
+        pages = np.unique(np.concatenate([start_page, end_page]))
+        parts = read(pages, "keys")
+        joined = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+        ends = np.cumsum([len(p) for p in parts], dtype=np.int64)
+        starts = ends - np.array([len(p) for p in parts], dtype=np.int64)
+        # The pages read are in order, so their concatenation is sorted too.
+        at_left = np.searchsorted(joined, keys, side="left")
+        at_right = np.searchsorted(joined, keys, side="right")
+        s = np.searchsorted(pages, start_page)
+        e = np.searchsorted(pages, end_page)
+        lo = np.where(at_left < ends[s], start_page * PAGE + at_left - starts[s],
+                      (start_page + 1) * PAGE)
+        hi = end_page * PAGE + np.minimum(at_right, ends[e]) - starts[e]
+        found = hi > lo
+        return where[found], lo[found].astype(np.int64), hi[found].astype(np.int64)
+
+    def gather(self, rows: np.ndarray[Any, Any], lo: np.ndarray[Any, Any],
+               hi: np.ndarray[Any, Any], read: PageReader) -> tuple[np.ndarray[Any, Any], ...]:
+        """Return (row, number) pairs: ``rows[i]`` with each number posted in ``lo[i]:hi[i]``."""
+        positions = spans(lo, hi)
+        page_of = positions // PAGE
+        pages = np.unique(page_of)
+        parts = read(pages, "nums")
+        sizes = np.array([len(p) for p in parts], dtype=np.int64)
+        offsets = np.cumsum(sizes) - sizes
+        joined = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint32)
+        at = offsets[np.searchsorted(pages, page_of)] + positions % PAGE
+        return (np.repeat(rows, hi - lo).astype(np.int64, copy=False),
+                joined[at].astype(np.int64, copy=False))
+
+
+class PageWriter:
+    """Cut a sorted stream of postings into pages, keeping first keys and the filter.
+
+    ``write(page, keys, nums)`` stores one page; :meth:`finish` returns the run (what memory
+    keeps) once the stream has ended.
+    """
+
+    def __init__(self, size: int, write: Callable[[int, U64, U32], None]) -> None:
+        self._size = size
+        self._write = write
+        self._bloom = Bloom.sized(size)
+        self._firsts: list[int] = []
+        self._keys: list[U64] = []
+        self._nums: list[U32] = []
+        self._pending = 0
+        self._done = 0
+
+    def feed(self, keys: U64, nums: U32) -> None:
+        """Add the next sorted postings."""
+        if not len(keys):
+            return
+        self._bloom.add(keys)
+        self._keys.append(keys)
+        self._nums.append(nums)
+        self._pending += len(keys)
+        if self._pending >= PAGE:
+            self._flush(final=False)
+
+    def _flush(self, final: bool) -> None:
+        keys = np.concatenate(self._keys)
+        nums = np.concatenate(self._nums)
+        whole = len(keys) if final else len(keys) - len(keys) % PAGE
+        for start in range(0, whole, PAGE):
+            self._firsts.append(int(keys[start]))
+            self._write(len(self._firsts) - 1, keys[start : start + PAGE],
+                        nums[start : start + PAGE])
+        self._keys, self._nums = [keys[whole:]], [nums[whole:]]
+        self._pending = len(keys) - whole
+        self._done += whole
+
+    def finish(self) -> PagedRun:
+        """Write the last page and return the run."""
+        if self._pending:
+            self._flush(final=True)
+        if self._done != self._size:
+            raise RuntimeError(f"paged segment: {self._done} postings written, {self._size} "
+                               "announced")
+        return PagedRun(self._size, np.array(self._firsts, dtype=np.uint64), self._bloom)
+
+
+def merge_sorted(sources: Iterable[Iterator[tuple[U64, U32]]]) -> Iterator[tuple[U64, U32]]:
+    """Merge streams of sorted postings (each a series of sorted chunks) into one.
+
+    Holds one chunk of each stream at a time: everything up to the smallest last key among
+    the chunks held can be put out, since no later chunk holds a smaller key.
+    """
+    streams = [iter(s) for s in sources]
+    held: list[tuple[U64, U32] | None] = [_next_nonempty(s) for s in streams]
+    while any(h is not None for h in held):
+        live = [i for i, h in enumerate(held) if h is not None]
+        bound = min(held[i][0][-1] for i in live)  # type: ignore[index]
+        keys_out, nums_out = [], []
+        for i in live:
+            keys, nums = held[i]  # type: ignore[misc]
+            cut = int(np.searchsorted(keys, bound, side="right"))
+            keys_out.append(keys[:cut])
+            nums_out.append(nums[:cut])
+            if cut == len(keys):
+                held[i] = _next_nonempty(streams[i])
+            else:
+                held[i] = (keys[cut:], nums[cut:])
+        keys = np.concatenate(keys_out)
+        order = np.argsort(keys, kind="stable")
+        yield keys[order], np.concatenate(nums_out)[order]
+
+
+def _next_nonempty(stream: Iterator[tuple[U64, U32]]) -> tuple[U64, U32] | None:
+    for keys, nums in stream:
+        if len(keys):
+            return keys, nums
+    return None
