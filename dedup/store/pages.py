@@ -22,7 +22,8 @@ import numpy as np
 from dedup.shingle import U32, U64
 from dedup.store import spans
 
-__all__ = ["BLOOM_BITS", "PAGE", "Bloom", "PageWriter", "PagedRun", "merge_sorted"]
+__all__ = ["BLOOM_BITS", "PAGE", "Bloom", "PageWriter", "PagedRun", "merge_sorted", "pack_page",
+           "unpack_page"]
 
 #: Postings a page (the last page of a segment may hold fewer).
 PAGE = 1024
@@ -87,6 +88,33 @@ class Bloom:
     def from_bytes(cls, data: bytes) -> Bloom:
         """Read a filter written by :meth:`to_bytes`."""
         return cls(np.frombuffer(data, dtype="<u8").astype(np.uint64))
+
+
+def pack_page(values: np.ndarray[Any, Any], base: int) -> bytes:
+    """Return sorted or small unsigned ``values`` as offsets from ``base``, in as few whole
+    bytes each as the largest needs, stored as they are.
+
+    Why not the delta-coded planes of :mod:`dedup.store.codec`: a page is read back on a
+    lookup, where zlib and a cumulative sum cost ~5 times the rest of the read; a page's
+    keys span 1/pages of the key space, so an offset from its first key takes ~1 byte more
+    than a delta (6 bytes a key at 100 million postings).
+
+    >>> unpack_page(pack_page(np.array([5, 9, 300], dtype=np.uint64), 5), 3, 5).tolist()
+    [5, 9, 300]
+    """
+    offsets = np.asarray(values, dtype=np.uint64) - np.uint64(base)
+    width = max(1, (int(offsets.max()).bit_length() + 7) // 8) if len(offsets) else 1
+    rows = offsets.astype("<u8").view(np.uint8).reshape(-1, 8)[:, :width]
+    return bytes([width]) + rows.tobytes()
+
+
+def unpack_page(data: bytes, count: int, base: int) -> U64:
+    """Read ``count`` values written by :func:`pack_page` with the same ``base``."""
+    width = data[0]
+    rows = np.zeros((count, 8), dtype=np.uint8)
+    rows[:, :width] = np.frombuffer(data, dtype=np.uint8, offset=1).reshape(count, width)
+    values: U64 = rows.view("<u8").ravel().astype(np.uint64, copy=False) + np.uint64(base)
+    return values
 
 
 @dataclass(frozen=True)

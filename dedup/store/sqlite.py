@@ -51,7 +51,15 @@ from dedup.store import (
 )
 from dedup.store import pages as paging
 from dedup.store.codec import pack_ints, pack_planes, unpack_ints, unpack_planes
-from dedup.store.pages import Bloom, PagedRun, PageReader, PageWriter, merge_sorted
+from dedup.store.pages import (
+    Bloom,
+    PagedRun,
+    PageReader,
+    PageWriter,
+    merge_sorted,
+    pack_page,
+    unpack_page,
+)
 
 __all__ = ["FANOUT", "PAGED_MIN", "SQLiteStore"]
 
@@ -314,11 +322,13 @@ class SQLiteStore:
         if len(blobs) < len(pages):
             raise IndexMismatchError(f"{self.location}: segment {seg} lacks pages: the index is "
                                      "damaged; run 'dedup index check'")
+        assert segment.paged is not None
+        firsts, size, page = segment.paged.firsts, segment.size, paging.PAGE
         if column == "keys":
-            return [unpack_ints(blobs[p]) for p in pages]
-        size = segment.size
-        return [_unpack_nums(blobs[p], min(paging.PAGE, size - p * paging.PAGE), segment.first)
-                for p in pages]
+            return [unpack_page(blobs[p], min(page, size - p * page), int(firsts[p]))
+                    for p in pages]
+        return [unpack_page(blobs[p], min(page, size - p * page), segment.first
+                            ).astype(np.uint32) for p in pages]
 
     def _hits(self, kind: int, keys: U64) -> tuple[U64, np.ndarray[Any, Any],
                                                     list[tuple[int, _Seg, Any, Any, Any]]]:
@@ -429,7 +439,8 @@ class SQLiteStore:
 
         def write(page: int, keys: U64, nums: U32) -> None:
             db.execute("INSERT INTO pages VALUES (?, ?, ?)",
-                       (_page_id(seg, page), pack_ints(keys), _pack_nums(nums, first, last)))
+                       (_page_id(seg, page), pack_page(keys, int(keys[0])),
+                        pack_page(nums, first)))
 
         writer = PageWriter(size, write)
         for keys, nums in chunks:
