@@ -13,7 +13,7 @@ page but the last is full, so a position found in one page needs no other page t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +23,7 @@ from dedup.shingle import U32, U64
 from dedup.store import spans
 
 __all__ = ["BLOOM_BITS", "PAGE", "Bloom", "PageWriter", "PagedRun", "merge_sorted", "pack_page",
-           "unpack_page"]
+           "unpack_page", "unpack_pages"]
 
 #: Postings a page (the last page of a segment may hold fewer).
 PAGE = 1024
@@ -110,11 +110,32 @@ def pack_page(values: np.ndarray[Any, Any], base: int) -> bytes:
 
 def unpack_page(data: bytes, count: int, base: int) -> U64:
     """Read ``count`` values written by :func:`pack_page` with the same ``base``."""
-    width = data[0]
-    rows = np.zeros((count, 8), dtype=np.uint8)
-    rows[:, :width] = np.frombuffer(data, dtype=np.uint8, offset=1).reshape(count, width)
-    values: U64 = rows.view("<u8").ravel().astype(np.uint64, copy=False) + np.uint64(base)
-    return values
+    return unpack_pages([data], [count], [base])[0]
+
+
+def unpack_pages(blobs: Sequence[bytes], counts: Sequence[int], bases: Sequence[int]
+                 ) -> list[U64]:
+    """Read many pages written by :func:`pack_page` at once.
+
+    Pages of one width (nearly all of a segment's) are decoded together, in one pass of
+    numpy over their joined bytes: a page then costs about its copy, where decoding pages one
+    by one cost ~20 microseconds each in numpy's per-call overhead.
+    """
+    out: list[U64] = [np.zeros(0, dtype=np.uint64)] * len(blobs)
+    by_width: dict[int, list[int]] = {}
+    for i, blob in enumerate(blobs):
+        by_width.setdefault(blob[0], []).append(i)
+    for width, members in by_width.items():
+        sizes = np.array([counts[i] for i in members], dtype=np.int64)
+        raw = np.frombuffer(b"".join(memoryview(blobs[i])[1:] for i in members),
+                            dtype=np.uint8).reshape(-1, width)
+        rows = np.zeros((len(raw), 8), dtype=np.uint8)
+        rows[:, :width] = raw
+        values = rows.view("<u8").ravel().astype(np.uint64, copy=False) + np.repeat(
+            np.array([bases[i] for i in members], dtype=np.uint64), sizes)
+        for i, part in zip(members, np.split(values, np.cumsum(sizes)[:-1]), strict=True):
+            out[i] = part
+    return out
 
 
 @dataclass(frozen=True)

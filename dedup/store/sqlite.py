@@ -58,7 +58,7 @@ from dedup.store.pages import (
     PageWriter,
     merge_sorted,
     pack_page,
-    unpack_page,
+    unpack_pages,
 )
 
 __all__ = ["FANOUT", "PAGED_MIN", "SQLiteStore"]
@@ -323,12 +323,13 @@ class SQLiteStore:
             raise IndexMismatchError(f"{self.location}: segment {seg} lacks pages: the index is "
                                      "damaged; run 'dedup index check'")
         assert segment.paged is not None
-        firsts, size, page = segment.paged.firsts, segment.size, paging.PAGE
+        size, page = segment.size, paging.PAGE
+        counts = [min(page, size - p * page) for p in pages]
         if column == "keys":
-            return [unpack_page(blobs[p], min(page, size - p * page), int(firsts[p]))
-                    for p in pages]
-        return [unpack_page(blobs[p], min(page, size - p * page), segment.first
-                            ).astype(np.uint32) for p in pages]
+            return unpack_pages([blobs[p] for p in pages], counts,
+                                segment.paged.firsts[list(pages)].tolist())
+        return [n.astype(np.uint32) for n in unpack_pages(
+            [blobs[p] for p in pages], counts, [segment.first] * len(counts))]
 
     def _hits(self, kind: int, keys: U64) -> tuple[U64, np.ndarray[Any, Any],
                                                     list[tuple[int, _Seg, Any, Any, Any]]]:
