@@ -305,14 +305,17 @@ def test_sqlite_record_reads_use_an_index(tmp_path: Path) -> None:
     assert "USING INDEX" in plans["id"]
 
 
-@pytest.mark.parametrize("paged_min", [1, 1 << 40])
+@pytest.mark.parametrize(("paged_min", "max_merged"), [(1, 1 << 40), (1 << 40, 1 << 40),
+                                                       (1, 2000)])
 def test_sqlite_lookups_agree_with_memory_paged_or_not(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, paged_min: int) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, paged_min: int, max_merged: int
+) -> None:
     """Pages of 16 postings: the shared keys' runs (~50 postings) span several pages."""
     import dedup.store.pages as pages
     import dedup.store.sqlite as sqlite_store
 
     monkeypatch.setattr(sqlite_store, "PAGED_MIN", paged_min)
+    monkeypatch.setattr(sqlite_store, "MAX_MERGED", max_merged)
     monkeypatch.setattr(pages, "PAGE", 16)
     rng = np.random.default_rng(7)
     shared = rng.integers(1, 2**64 - 1, 20, dtype=np.uint64, endpoint=True)

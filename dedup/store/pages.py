@@ -80,14 +80,14 @@ class Bloom:
             keep &= (self.words[word] & mask) == mask
         return np.flatnonzero(keep)
 
-    def to_bytes(self) -> bytes:
-        """Return the filter as stored (little-endian words)."""
-        return self.words.astype("<u8", copy=False).tobytes()
+    def to_bytes(self) -> memoryview:
+        """Return the filter as stored (little-endian words), without a copy."""
+        return self.words.astype("<u8", copy=False).view(np.uint8).data
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Bloom:
-        """Read a filter written by :meth:`to_bytes`."""
-        return cls(np.frombuffer(data, dtype="<u8").astype(np.uint64))
+        """Read a filter written by :meth:`to_bytes`, without a copy (it is only read)."""
+        return cls(np.frombuffer(data, dtype="<u8"))
 
 
 def pack_page(values: np.ndarray[Any, Any], base: int) -> bytes:
