@@ -35,6 +35,7 @@ def _location(kind: str, tmp_path: Path, label: str) -> Iterator[str | None]:
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(dedup.store.sqlite, "PAGED_MIN", 1)
             patch.setattr(dedup.store.pages, "PAGE", 64)
+            patch.setattr(dedup.store.pages, "GROUP", 3)  # lookups in several groups
             yield str(tmp_path / "feed.dedup")
     else:
         from tests.test_redis import drop, redis_index_url

@@ -317,6 +317,7 @@ def test_sqlite_lookups_agree_with_memory_paged_or_not(
     monkeypatch.setattr(sqlite_store, "PAGED_MIN", paged_min)
     monkeypatch.setattr(sqlite_store, "MAX_MERGED", max_merged)
     monkeypatch.setattr(pages, "PAGE", 16)
+    monkeypatch.setattr(pages, "GROUP", 5)
     rng = np.random.default_rng(7)
     shared = rng.integers(1, 2**64 - 1, 20, dtype=np.uint64, endpoint=True)
     memory = MemoryStore()

@@ -27,6 +27,8 @@ __all__ = ["BLOOM_BITS", "PAGE", "Bloom", "PageWriter", "PagedRun", "merge_sorte
 
 #: Postings a page (the last page of a segment may hold fewer).
 PAGE = 1024
+#: Pages (and, in :meth:`PagedRun.gather`, key ranges) handled at once by a lookup: ~8 MB.
+GROUP = 1024
 #: Filter bits a posting. A key sets 3 bits in each of 3 words of 64 bits (picked by 3
 #: multiplicative hashes): 9 bits a key, at ~0.07% false positives, measured on a million
 #: random keys; as good as a plain Bloom filter with 8 probes (0.06%) at half its cost in
@@ -151,7 +153,9 @@ class PagedRun:
 
         A key's run starts in the page before the first page that begins with it (or at that
         page's start) and ends in the last page that begins at or below it: at most two pages
-        a key, one for most keys (no page begins with them).
+        a key, one for most keys (no page begins with them). Keys are taken in groups of
+        :data:`GROUP` start pages, so that a lookup of many keys holds a few MB of pages, not
+        every page it touches.
         """
         where = self.bloom.maybe(wanted)
         keys = wanted[where]
@@ -159,7 +163,21 @@ class PagedRun:
         right = np.searchsorted(self.firsts, keys, side="right")
         before = right > 0  # a key below the first page's first key is not posted
         where, keys, left, right = where[before], keys[before], left[before], right[before]
-        start_page, end_page = np.maximum(left - 1, 0), right - 1
+        start_page = np.maximum(left - 1, 0)
+        group = start_page // GROUP
+        order = np.argsort(group, kind="stable")
+        cuts = np.flatnonzero(np.diff(group[order])) + 1
+        found = [self._locate_group(where[part], keys[part], start_page[part], right[part] - 1,
+                                    read) for part in np.split(order, cuts) if len(part)]
+        if not found:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        return tuple(np.concatenate([f[i] for f in found]) for i in range(3))
+
+    @staticmethod
+    def _locate_group(where: np.ndarray[Any, Any], keys: U64, start_page: np.ndarray[Any, Any],
+                      end_page: np.ndarray[Any, Any], read: PageReader
+                      ) -> tuple[np.ndarray[Any, Any], ...]:
         pages = np.unique(np.concatenate([start_page, end_page]))
         parts = read(pages, "keys")
         joined = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
@@ -178,7 +196,20 @@ class PagedRun:
 
     def gather(self, rows: np.ndarray[Any, Any], lo: np.ndarray[Any, Any],
                hi: np.ndarray[Any, Any], read: PageReader) -> tuple[np.ndarray[Any, Any], ...]:
-        """Return (row, number) pairs: ``rows[i]`` with each number posted in ``lo[i]:hi[i]``."""
+        """Return (row, number) pairs: ``rows[i]`` with each number posted in ``lo[i]:hi[i]``,
+        :data:`GROUP` ranges at a time (each a few pages at most: it is within the limit).
+        """
+        if not len(rows):
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty
+        pairs = [self._gather_group(rows[i : i + GROUP], lo[i : i + GROUP], hi[i : i + GROUP],
+                                    read) for i in range(0, len(rows), GROUP)]
+        return np.concatenate([r for r, _ in pairs]), np.concatenate([n for _, n in pairs])
+
+    @staticmethod
+    def _gather_group(rows: np.ndarray[Any, Any], lo: np.ndarray[Any, Any],
+                      hi: np.ndarray[Any, Any], read: PageReader
+                      ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         positions = spans(lo, hi)
         page_of = positions // PAGE
         pages = np.unique(page_of)
