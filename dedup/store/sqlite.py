@@ -664,23 +664,26 @@ class SQLiteStore:
             covered = np.zeros(0, dtype=np.uint32)
             for (seg,) in db.execute("SELECT seg FROM segments ORDER BY seg").fetchall():
                 try:
-                    problems.extend(self._check_segment(seg, nums))
+                    found, seg_covered = self._check_segment(seg, nums)
                 except IndexMismatchError as exc:
                     problems.append(str(exc))
                     continue
-                segment = self._load(seg)
-                if segment.kind == DOC:
-                    for _, seg_nums in self._stream(seg, segment):
-                        covered = np.union1d(covered, seg_nums)
+                problems.extend(found)
+                covered = np.union1d(covered, seg_covered)
             missing = np.setdiff1d(nums, covered)
             if len(missing):
                 problems.append(f"{len(missing)} documents have no document-band postings "
                                 f"(first: number {int(missing[0])})")
         return problems
 
-    def _check_segment(self, seg: int, nums: U32) -> list[str]:
-        """Check one segment, a few pages at a time: order, documents, filter, first keys."""
+    def _check_segment(self, seg: int, nums: U32) -> tuple[list[str], U32]:
+        """Check one segment, a few pages at a time: order, documents, filter, first keys.
+
+        Returns its problems and, for a document-band segment, the documents it covers (read
+        in the same pass).
+        """
         segment = self._load(seg)
+        covered = np.zeros(0, dtype=np.uint32)
         name = f"segment {seg} ({KIND_NAMES[segment.kind]})"
         problems: list[str] = []
         previous: int | None = None
@@ -698,11 +701,13 @@ class SQLiteStore:
                 expected = segment.paged.firsts[count // paging.PAGE:][:len(firsts)]
                 if not np.array_equal(firsts, expected):
                     problems.append(f"{name}: its page first keys do not match its pages")
+            if segment.kind == DOC:
+                covered = np.union1d(covered, seg_nums)
             previous = int(keys[-1]) if len(keys) else previous
             count += len(keys)
         if count != segment.size:
             problems.append(f"{name} holds {count} postings, not {segment.size}")
-        return sorted(set(problems))
+        return sorted(set(problems)), covered
 
     def close(self) -> None:
         """Close the connection (the WAL is checkpointed by SQLite when it is the last)."""
