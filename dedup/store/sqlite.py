@@ -76,6 +76,7 @@ MAX_MERGED = 1 << 24
 _CAPPED = 1000  # the level of segments that are set aside, too large to merge further
 _APPLICATION_ID = 0x64656475  # "dedu"
 _PAGE_CACHE = 32 << 20  # bytes of decoded pages kept
+_CACHED_READ = paging.GROUP  # pages: larger reads skip the cache (none today; see docs)
 _MERGE_PAGES = 64  # pages of each input held at once while merging paged segments
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _CHUNK = 500  # SQL parameters per statement
@@ -303,40 +304,59 @@ class SQLiteStore:
 
     def _reader(self, seg: int, segment: _Seg) -> PageReader:
         """Return the page reader of a paged segment, through a cache of decoded pages."""
-        def read(pages: np.ndarray[Any, Any], column: str) -> list[np.ndarray[Any, Any]]:
-            found = {p: self._pages.get((seg, p, column)) for p in pages.tolist()}
-            missing = [p for p, array in found.items() if array is None]
-            for p, array in zip(missing, self._fetch(seg, segment, missing, column),
-                                strict=True):
-                found[p] = array
-                self._pages[(seg, p, column)] = array
-                self._page_bytes += array.nbytes
+        page = paging.PAGE
+
+        def read(pages: np.ndarray[Any, Any], column: str) -> np.ndarray[Any, Any]:
+            wanted = pages.tolist()
+            if len(wanted) > _CACHED_READ:  # a batch's sweep: it would only flush the cache
+                return self._fetch(seg, segment, wanted, column)
+            cached = [self._pages.get((seg, p, column)) for p in wanted]
+            missing = [p for p, array in zip(wanted, cached, strict=True) if array is None]
+            if not missing:
+                return np.concatenate([a for a in cached if a is not None]) if cached else self._fetch(seg, segment, [], column)
+            fetched = self._fetch(seg, segment, missing, column)
+            if len(missing) == len(wanted):
+                joined = fetched
+            else:
+                fresh = iter(range(len(missing)))
+                joined = np.concatenate([
+                    array if array is not None else fetched[next(fresh) * page:][:page]
+                    for array in cached])
+            for i, p in enumerate(missing):  # copies: the cache keeps no large array alive
+                part = fetched[i * page : (i + 1) * page].copy()
+                self._pages[(seg, p, column)] = part
+                self._page_bytes += part.nbytes
             while self._page_bytes > _PAGE_CACHE and self._pages:
                 self._page_bytes -= self._pages.popitem(last=False)[1].nbytes
-            return [found[p] for p in pages.tolist()]  # type: ignore[misc]
+            return joined
         return read
 
     def _fetch(self, seg: int, segment: _Seg, pages: Sequence[int], column: str
-               ) -> list[np.ndarray[Any, Any]]:
-        """Read and decode ``pages`` of one column (``keys`` or ``nums``) of a paged segment."""
+               ) -> np.ndarray[Any, Any]:
+        """Read and decode ``pages`` (in order) of one column (``keys`` or ``nums``) of a
+        paged segment, joined."""
         if column not in ("keys", "nums"):
             raise ValueError(f"no page column {column!r}")
         blobs: dict[int, bytes] = {}
-        for part in _chunks(pages):
-            ids = [_page_id(seg, p) for p in part]
-            sql = f"SELECT id, {column} FROM pages WHERE id IN ({','.join('?' * len(ids))})"
-            blobs.update((int(i) & 0xFFFFFFFF, blob) for i, blob in self._db.execute(sql, ids))
-        if len(blobs) < len(pages):
+        if pages and len(pages) * 2 > pages[-1] - pages[0]:  # dense: one range, fewer SQL
+            rows = self._db.execute(f"SELECT id, {column} FROM pages WHERE id BETWEEN ? AND ?",
+                                    (_page_id(seg, pages[0]), _page_id(seg, pages[-1])))
+            blobs.update((int(i) & 0xFFFFFFFF, blob) for i, blob in rows)
+        else:
+            for part in _chunks(pages):
+                ids = [_page_id(seg, p) for p in part]
+                sql = f"SELECT id, {column} FROM pages WHERE id IN ({','.join('?' * len(ids))})"
+                blobs.update((int(i) & 0xFFFFFFFF, blob) for i, blob in self._db.execute(sql, ids))
+        if any(p not in blobs for p in pages):
             raise IndexMismatchError(f"{self.location}: segment {seg} lacks pages: the index is "
                                      "damaged; run 'dedup index check'")
         assert segment.paged is not None
         size, page = segment.size, paging.PAGE
         counts = [min(page, size - p * page) for p in pages]
+        ordered = [blobs[p] for p in pages]
         if column == "keys":
-            return unpack_pages([blobs[p] for p in pages], counts,
-                                segment.paged.firsts[list(pages)].tolist())
-        return [n.astype(np.uint32) for n in unpack_pages(
-            [blobs[p] for p in pages], counts, [segment.first] * len(counts))]
+            return unpack_pages(ordered, counts, segment.paged.firsts[list(pages)].tolist())
+        return unpack_pages(ordered, counts, [segment.first] * len(counts)).astype(np.uint32)
 
     def _hits(self, kind: int, keys: U64) -> tuple[U64, np.ndarray[Any, Any],
                                                     list[tuple[int, _Seg, Any, Any, Any]]]:
@@ -486,9 +506,8 @@ class SQLiteStore:
         count = len(segment.paged.firsts)
         for start in range(0, count, _MERGE_PAGES):
             pages = range(start, min(count, start + _MERGE_PAGES))
-            keys = self._fetch(seg, segment, pages, "keys")
-            nums = self._fetch(seg, segment, pages, "nums")
-            yield np.concatenate(keys), np.concatenate(nums)
+            yield (self._fetch(seg, segment, pages, "keys"),
+                   self._fetch(seg, segment, pages, "nums"))
 
     def _merge(self, kind: int, written: dict[int, _Seg], dropped: set[int]) -> None:
         """Merge full levels of ``kind`` upwards (inside the caller's transaction)."""
