@@ -313,7 +313,9 @@ class SQLiteStore:
             cached = [self._pages.get((seg, p, column)) for p in wanted]
             missing = [p for p, array in zip(wanted, cached, strict=True) if array is None]
             if not missing:
-                return np.concatenate([a for a in cached if a is not None]) if cached else self._fetch(seg, segment, [], column)
+                if not cached:
+                    return self._fetch(seg, segment, [], column)
+                return np.concatenate([a for a in cached if a is not None])
             fetched = self._fetch(seg, segment, missing, column)
             if len(missing) == len(wanted):
                 joined = fetched
