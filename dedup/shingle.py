@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -83,8 +84,8 @@ def finalize(h: U64) -> U32:
     return h.astype(np.uint32)
 
 
-def sorted_unique(values: U32) -> U32:
-    """Return the distinct values of a uint32 array, sorted (what ``np.unique`` returns).
+def sorted_unique(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Return the distinct values of an integer array, sorted (what ``np.unique`` returns).
 
     ``np.unique`` goes through a hash table first in numpy >= 2.3, which costs ~10x more than
     a sort on the few thousand values of one article (see docs/performance.md).

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from dedup.shingle import U32, U64
+from dedup.shingle import U32, U64, sorted_unique
 from dedup.store import spans
 
 __all__ = ["BLOOM_BITS", "PAGE", "Bloom", "PageWriter", "PagedRun", "merge_sorted", "pack_page",
@@ -127,15 +127,17 @@ def unpack_pages(blobs: Sequence[bytes], counts: Sequence[int], bases: Sequence[
     sizes = np.asarray(counts, dtype=np.int64)
     firsts = np.asarray(bases, dtype=np.uint64)
     widths = np.frombuffer(bytes([blob[0] for blob in blobs]), dtype=np.uint8)
-    out = np.zeros(int(sizes.sum()), dtype=np.uint64)
+    out = np.zeros(0, dtype=np.uint64)
     starts = np.cumsum(sizes) - sizes
-    for width in np.unique(widths).tolist():
+    for width in sorted_unique(widths).tolist():
         members = np.flatnonzero(widths == width)
         parts = [memoryview(blobs[i])[1:] for i in members.tolist()]
         values = _widen(b"".join([*parts, bytes(8)]), int(sizes[members].sum()), width)
         values += np.repeat(firsts[members], sizes[members])
         if len(members) == len(blobs):
             return values
+        if not len(out):  # pages of several widths: each width's values put in place
+            out = np.empty(int(sizes.sum()), dtype=np.uint64)
         out[spans(starts[members], starts[members] + sizes[members])] = values
     return out
 
@@ -194,7 +196,7 @@ class PagedRun:
     def _locate_group(where: np.ndarray[Any, Any], keys: U64, start_page: np.ndarray[Any, Any],
                       end_page: np.ndarray[Any, Any], read: PageReader
                       ) -> tuple[np.ndarray[Any, Any], ...]:
-        pages = _distinct(np.concatenate([start_page, end_page]))
+        pages = sorted_unique(np.concatenate([start_page, end_page]))
         joined = read(pages, "keys")  # pages in order: sorted too
         starts = np.arange(len(pages), dtype=np.int64) * PAGE
         ends = np.minimum(starts + PAGE, len(joined))
@@ -226,7 +228,7 @@ class PagedRun:
                       ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         positions = spans(lo, hi)
         page_of = positions // PAGE
-        pages = _distinct(page_of)
+        pages = sorted_unique(page_of)
         joined = read(pages, "nums")
         at = np.searchsorted(pages, page_of) * PAGE + positions % PAGE
         return (np.repeat(rows, hi - lo).astype(np.int64, copy=False),
@@ -307,14 +309,6 @@ def merge_sorted(sources: Iterable[Iterator[tuple[U64, U32]]]) -> Iterator[tuple
         keys = np.concatenate(keys_out)
         order = np.argsort(keys, kind="stable")
         yield keys[order], np.concatenate(nums_out)[order]
-
-
-def _distinct(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """Return the distinct values, sorted (``np.unique`` hashes first: ~3x slower here)."""
-    ordered = np.sort(values)
-    keep = np.ones(len(ordered), dtype=bool)
-    keep[1:] = ordered[1:] != ordered[:-1]
-    return ordered[keep]
 
 
 def _next_nonempty(stream: Iterator[tuple[U64, U32]]) -> tuple[U64, U32] | None:

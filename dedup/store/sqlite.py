@@ -38,7 +38,7 @@ from typing import Any, Literal
 import numpy as np
 
 from dedup.errors import IndexMismatchError, InputError
-from dedup.shingle import U32, U64
+from dedup.shingle import U32, U64, sorted_unique
 from dedup.store import (
     DOC,
     KIND_NAMES,
@@ -76,7 +76,6 @@ MAX_MERGED = 1 << 24
 _CAPPED = 1000  # the level of segments that are set aside, too large to merge further
 _APPLICATION_ID = 0x64656475  # "dedu"
 _PAGE_CACHE = 32 << 20  # bytes of decoded pages kept
-_CACHED_READ = paging.GROUP  # pages: larger reads skip the cache (none today; see docs)
 _MERGE_PAGES = 64  # pages of each input held at once while merging paged segments
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _CHUNK = 500  # SQL parameters per statement
@@ -308,29 +307,19 @@ class SQLiteStore:
 
         def read(pages: np.ndarray[Any, Any], column: str) -> np.ndarray[Any, Any]:
             wanted = pages.tolist()
-            if len(wanted) > _CACHED_READ:  # a batch's sweep: it would only flush the cache
-                return self._fetch(seg, segment, wanted, column)
             cached = [self._pages.get((seg, p, column)) for p in wanted]
             missing = [p for p, array in zip(wanted, cached, strict=True) if array is None]
-            if not missing:
-                if not cached:
-                    return self._fetch(seg, segment, [], column)
-                return np.concatenate([a for a in cached if a is not None])
             fetched = self._fetch(seg, segment, missing, column)
-            if len(missing) == len(wanted):
-                joined = fetched
-            else:
-                fresh = iter(range(len(missing)))
-                joined = np.concatenate([
-                    array if array is not None else fetched[next(fresh) * page:][:page]
-                    for array in cached])
+            fresh = {}
             for i, p in enumerate(missing):  # copies: the cache keeps no large array alive
-                part = fetched[i * page : (i + 1) * page].copy()
-                self._pages[(seg, p, column)] = part
-                self._page_bytes += part.nbytes
+                fresh[p] = self._pages[(seg, p, column)] = fetched[i * page:][:page].copy()
+                self._page_bytes += fresh[p].nbytes
             while self._page_bytes > _PAGE_CACHE and self._pages:
                 self._page_bytes -= self._pages.popitem(last=False)[1].nbytes
-            return joined
+            if len(missing) == len(wanted):
+                return fetched
+            return np.concatenate([array if array is not None else fresh[p]
+                                   for p, array in zip(wanted, cached, strict=True)])
         return read
 
     def _fetch(self, seg: int, segment: _Seg, pages: Sequence[int], column: str
@@ -682,7 +671,7 @@ class SQLiteStore:
                                       ).fetchone()[0])
             if len(nums) and int(nums[-1]) >= next_num:
                 problems.append(f"next document number {next_num} is not above {nums[-1]}")
-            covered = np.zeros(0, dtype=np.uint32)
+            covered: list[U32] = []
             for (seg,) in db.execute("SELECT seg FROM segments ORDER BY seg").fetchall():
                 try:
                     found, seg_covered = self._check_segment(seg, nums)
@@ -690,8 +679,8 @@ class SQLiteStore:
                     problems.append(str(exc))
                     continue
                 problems.extend(found)
-                covered = np.union1d(covered, seg_covered)
-            missing = np.setdiff1d(nums, covered)
+                covered.append(seg_covered)
+            missing = np.setdiff1d(nums, np.concatenate([*covered, nums[:0]]))
             if len(missing):
                 problems.append(f"{len(missing)} documents have no document-band postings "
                                 f"(first: number {int(missing[0])})")
@@ -704,7 +693,7 @@ class SQLiteStore:
         in the same pass).
         """
         segment = self._load(seg)
-        covered = np.zeros(0, dtype=np.uint32)
+        covered: list[U32] = []
         name = f"segment {seg} ({KIND_NAMES[segment.kind]})"
         problems: list[str] = []
         previous: int | None = None
@@ -723,12 +712,12 @@ class SQLiteStore:
                 if not np.array_equal(firsts, expected):
                     problems.append(f"{name}: its page first keys do not match its pages")
             if segment.kind == DOC:
-                covered = np.union1d(covered, seg_nums)
+                covered.append(seg_nums)
             previous = int(keys[-1]) if len(keys) else previous
             count += len(keys)
         if count != segment.size:
             problems.append(f"{name} holds {count} postings, not {segment.size}")
-        return sorted(set(problems)), covered
+        return sorted(set(problems)), sorted_unique(np.concatenate([*covered, nums[:0]]))
 
     def close(self) -> None:
         """Close the connection (the WAL is checkpointed by SQLite when it is the last)."""
