@@ -42,7 +42,6 @@ from dedup.verify import Check, Packed
 
 __all__ = ["Detector", "Problem", "Report", "Result", "parse_published", "scan"]
 
-_BATCH = 256
 # Failures of the index itself (a full disk, a lost connection): not one document's fault.
 _STORE_FAILURES = (OSError, sqlite3.Error)
 _log = logging.getLogger("dedup")
@@ -127,9 +126,10 @@ class Report:
         return out
 
 
-def _batches(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
+def _batches(items: Iterable[Document], size: Callable[[], int]) -> Iterator[list[Document]]:
+    """Cut ``items`` into lists of ``size()`` documents, asking again for each list."""
     it = iter(items)
-    while batch := list(islice(it, size)):
+    while batch := list(islice(it, size())):
         yield batch
 
 
@@ -263,7 +263,7 @@ class Detector:
                 is added then.
         """
         results: list[Result] = []
-        for batch in _batches(documents, _BATCH):
+        for batch in _batches(documents, self.store.batch_size):
             seen: set[str] = set()
             for doc in batch:
                 if doc.id in seen:
@@ -472,7 +472,7 @@ def scan(documents: Iterable[Document], config: Config | None = None,
     seen: set[str] = set()
     pairs: list[tuple[str, str]] = []
     with Detector(config, index, window=window) as detector:
-        for batch in _batches(documents, _BATCH):
+        for batch in _batches(documents, detector.store.batch_size):
             fresh: list[Document] = []
             for doc in batch:
                 if doc.id in seen:

@@ -18,6 +18,7 @@ import pytest
 
 from dedup import Config, Detector, Document, IndexMismatchError, InputError, scan
 from dedup.detector import parse_published
+from dedup.store.memory import MemoryStore
 from tests.test_seeds import A, B, check_report
 
 _SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "be", "do", "ga", "pe", "zu",
@@ -108,6 +109,14 @@ def test_feed_reports_are_identical_on_every_backend(
         location: str | None, feed: list[Document],
         memory_feed_report: dict[str, object]) -> None:
     assert scan(feed, index=location).to_dict() == memory_feed_report
+
+
+@pytest.mark.parametrize("size", [3, 7])
+def test_the_batch_size_does_not_change_the_report(
+        size: int, feed: list[Document], memory_feed_report: dict[str, object],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(MemoryStore, "batch_size", lambda self: size)
+    assert scan(feed).to_dict() == memory_feed_report
 
 
 def test_a_feed_over_several_runs_finds_the_matches_of_one(

@@ -347,3 +347,17 @@ def test_sqlite_lookups_agree_with_memory_paged_or_not(
         reopened.close()
     finally:
         sqlite.close()
+
+
+def test_file_batches_grow_with_the_index_up_to_a_cap(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    store = SQLiteStore(tmp_path / "b.dedup")
+    try:
+        sizes = []
+        for stored in (0, 10_000, 64_000, 10_000_000):
+            monkeypatch.setattr(SQLiteStore, "__len__", lambda self, n=stored: n)
+            sizes.append(store.batch_size())
+    finally:
+        store.close()
+    assert sizes == [256, 312, 2000, 4096]
+    assert MemoryStore().batch_size() == 256

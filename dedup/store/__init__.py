@@ -219,6 +219,9 @@ class Store(Protocol):
 
     location: str
 
+    def batch_size(self) -> int:
+        """Return how many documents the detector should match per round of lookups."""
+
     def header(self) -> dict[str, Any] | None:
         """Return the stored header, or ``None`` for an empty, new index."""
 

@@ -194,6 +194,10 @@ class MemoryStore:
     def __len__(self) -> int:
         return len(self._records)
 
+    def batch_size(self) -> int:
+        """Return 256: a lookup here costs the same in any batch size."""
+        return 256
+
     def stored(self, ids: Iterable[str]) -> set[str]:
         """Return which of ``ids`` are stored."""
         return {i for i in ids if i in self._ids}

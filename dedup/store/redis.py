@@ -223,6 +223,10 @@ class RedisStore:
     def __len__(self) -> int:
         return int(self._client.hlen(self._k_ids))
 
+    def batch_size(self) -> int:
+        """Return 256: a batch's lookups are one round trip per kind whatever its size."""
+        return 256
+
     def stored(self, ids: Iterable[str]) -> set[str]:
         """Return which of ``ids`` are stored."""
         wanted = list(dict.fromkeys(ids))

@@ -76,6 +76,7 @@ MAX_MERGED = 1 << 24
 _CAPPED = 1000  # the level of segments that are set aside, too large to merge further
 _APPLICATION_ID = 0x64656475  # "dedu"
 _PAGE_CACHE = 32 << 20  # bytes of decoded pages kept
+_MIN_BATCH, _MAX_BATCH = 256, 4096  # documents matched per round of lookups
 _MERGE_PAGES = 64  # pages of each input held at once while merging paged segments
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _CHUNK = 500  # SQL parameters per statement
@@ -439,6 +440,15 @@ class SQLiteStore:
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM docs").fetchone()[0])
+
+    def batch_size(self) -> int:
+        """Return a batch size that grows with the index, from 256 up to 4,096 documents.
+
+        A batch's lookups touch most pages of a large index (docs/index.md): the cost of a
+        batch grows with the index, not with the batch, so a batch of ``len/32`` documents
+        keeps the lookup cost of a document about constant until the cap bounds memory.
+        """
+        return min(_MAX_BATCH, max(_MIN_BATCH, len(self) // 32))
 
     # Writing ------------------------------------------------------------------------------
 
