@@ -13,6 +13,10 @@ whatever machine runs this, so say which; add rates also in CPU time):
 - ``million``: the same index grown to ``--million`` articles (real articles of the feed plus
   synthetic ones with the same numbers of keys and the same payloads, random keys), then the
   query latency of new articles against it, and its bytes per article.
+- ``existing``: query latency of new articles against an index file a real run left
+  (``dedup scan --index FILE``), the articles taken from a JSONL feed after ``--skip``
+  records (those the index holds): real keys, which collide as a feed's do, where the
+  ``million`` section's random ones never do.
 - ``redis``: add throughput on Redis with 1 and 2 worker processes, dedup's layout (all keys;
   and document bands only, like for like) against datasketch's Redis storage, in one run.
 
@@ -21,6 +25,8 @@ Usage::
     .venv/bin/python benchmarks/index_bench.py file --repeat 3
     .venv/bin/python benchmarks/index_bench.py add --docs 2500 --rounds 3
     .venv/bin/python benchmarks/index_bench.py million --million 1000000 --dir /tmp/bench
+    .venv/bin/python benchmarks/index_bench.py existing --index /tmp/idx100k.dedup \
+        --feed /tmp/big.jsonl --skip 100000 --probes 200 --repeat 2
     .venv/bin/python benchmarks/index_bench.py redis --redis redis://127.0.0.1:6379/14
 """
 
@@ -364,6 +370,32 @@ def _million_queries(args: argparse.Namespace, config: Config, path: Path,
           f"peak memory of this process {maxrss:.1f} GB")
 
 
+def section_existing(args: argparse.Namespace) -> None:
+    from itertools import islice
+
+    from dedup.detector import Problem
+    from dedup.io import read_paths
+
+    if not args.index or not args.feed:
+        raise SystemExit("existing: give --index FILE and --feed JSONL")
+    problems: list[Problem] = []
+    docs = list(islice(read_paths([args.feed], problems), args.skip, args.skip + args.probes))
+    if problems or not docs:
+        raise SystemExit(f"existing: {len(docs)} articles read after {args.skip:,} from "
+                         f"{args.feed}; {len(problems)} problems: {problems[:3]}")
+    config = Config()
+    probes = prepared(docs, config)
+    t = time.perf_counter()
+    with Detector(None, args.index) as detector:
+        detector.store.sync()
+        if detector.config != config:
+            raise SystemExit(f"existing: {args.index} was built with other settings")
+        print(f"open: {time.perf_counter() - t:.1f} s")
+        for rep in range(args.repeat):
+            print(f"repeat {rep + 1} of {args.repeat}")
+            _report_queries(len(detector), query_latency(detector, probes))
+
+
 def _redis_worker(kind: str, url: str, items: list[Any], queue: Any) -> None:
     from dedup.store.redis import RedisStore
 
@@ -447,7 +479,7 @@ def section_redis(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("section", choices=("file", "add", "million", "redis"))
+    parser.add_argument("section", choices=("file", "add", "million", "existing", "redis"))
     parser.add_argument("--docs", type=int, default=5000, help="articles in the feed")
     parser.add_argument("--probes", type=int, default=500, help="new articles to query")
     parser.add_argument("--million", type=int, default=1_000_000)
@@ -455,12 +487,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="add: timed rounds")
     parser.add_argument("--reuse", action="store_true",
                         help="million: time queries on the index an earlier run left in --dir")
+    parser.add_argument("--index", help="existing: the index file")
+    parser.add_argument("--feed", help="existing: a JSONL feed, the index's articles first")
+    parser.add_argument("--skip", type=int, default=0,
+                        help="existing: records of --feed the index already holds")
     parser.add_argument("--dir", help="folder for the index files (default: a temp folder)")
     parser.add_argument("--redis", default=os.environ.get("REDIS_URL",
                                                           "redis://127.0.0.1:6379/14"))
     args = parser.parse_args()
     {"file": section_file, "add": section_add, "million": section_million,
-     "redis": section_redis}[args.section](args)
+     "existing": section_existing, "redis": section_redis}[args.section](args)
 
 
 if __name__ == "__main__":
