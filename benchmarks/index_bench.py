@@ -170,8 +170,8 @@ def query_latency(detector: Detector, probes: list[_Prepared]) -> tuple[Timings,
     for item in probes:
         start = time.perf_counter()
         lookups = BatchLookups(detector.store, [item.keys], limit, own=False)
-        refs = find_candidates(item.keys, item.features.units, item.unit_keys, 0, lookups,
-                               lookups.counts(item.keys[UNIT], 0), detector.config)
+        refs = find_candidates(item.keys, item.anchors, item.features.units, item.unit_keys,
+                               0, lookups, lookups.counts(item.keys[UNIT], 0), detector.config)
         middle = time.perf_counter()
         for record in detector.store.records([n for _, n in refs]).values():
             decode_features(record.payload, record.id)

@@ -1,11 +1,14 @@
 """Candidates: which indexed documents, and which earlier ones of its batch, a new one is
 verified against.
 
-A new article's candidates share a document band or the exact text with it, or buckets with
-at least two of its sentences. Every batch of articles is looked up at once
-(:class:`BatchLookups`): one search of each run of postings for all the keys of the batch,
-instead of one per article (a feed article has ~650 keys, and per-article searches of every
-run were most of the detector's time at 100k articles). The batch's own articles are
+A new article's candidates share a document band, the exact text or a passage anchor (a
+verbatim run of ~15 words) with it, or sentence buckets with at least two of its sentences
+(rewrites). Anchors and sentence bands are posted under one kind, :data:`PASSAGE`.
+
+Every batch of articles is looked up at once (:class:`BatchLookups`): one search of each run
+of postings for all the keys of the batch, instead of one per article (a feed article has
+~300 keys, and per-article searches of every run were most of the detector's time at 100k
+articles). The batch's own articles are
 searched as one run too, each seeing only those before it.
 """
 
@@ -113,18 +116,19 @@ class BatchLookups:
         return df
 
 
-def find_candidates(keys: Keys, units: Sequence[Unit], unit_keys: Sequence[U64],
-                    position: int, lookups: BatchLookups, df: dict[int, int],
-                    config: Config) -> list[Ref]:
+def find_candidates(keys: Keys, anchors: U64, units: Sequence[Unit],
+                    unit_keys: Sequence[U64], position: int, lookups: BatchLookups,
+                    df: dict[int, int], config: Config) -> list[Ref]:
     """Return the documents worth verifying against a new one, in the order added.
 
-    Those sharing a document bucket or the exact text, and those sharing buckets with at
-    least two of its sentences. Sentences already seen in ``boilerplate_df`` documents
-    (``df``: footers, bylines) count for nothing: every article of an outlet carries them,
-    so they would make every pair of its articles a candidate.
+    Those sharing a document bucket, the exact text or a passage anchor, and those sharing
+    sentence buckets with at least two of its sentences. Sentences already seen in
+    ``boilerplate_df`` documents (``df``: footers, bylines) count for nothing: every article
+    of an outlet carries them, so they would make every pair of its articles a candidate.
     """
     limit = config.max_bucket
-    codes = [lookups.members(DOC, keys[DOC], position, limit)[1]]
+    codes = [lookups.members(DOC, keys[DOC], position, limit)[1],
+             lookups.members(PASSAGE, anchors, position, limit)[1]]
     if len(keys[EXACT]):
         exact = lookups.members(EXACT, keys[EXACT], position, NO_LIMIT)[1]
         if len(exact):  # the first stored copy, else the first of this batch
@@ -143,7 +147,7 @@ def _sentence_hits(evidence: list[U64], position: int, lookups: BatchLookups,
     """Return the documents (coded as by :meth:`BatchLookups.members`) that two sentences hit.
 
     One sentence is enough if the article has only one. A sentence hits a document when
-    ``passage_band_hits`` of its band keys share a followed bucket with it. Counted with
+    ``sentence_band_hits`` of its band keys share a followed bucket with it. Counted with
     numpy over (sentence, document) pairs.
     """
     flat = np.concatenate(evidence)
@@ -160,7 +164,7 @@ def _sentence_hits(evidence: list[U64], position: int, lookups: BatchLookups,
     units = len(evidence)
     pairs = np.repeat(codes, hi - lo) * units + unit_of[order[spans(lo, hi)]]
     pair, bands = np.unique(pairs, return_counts=True)
-    docs, sentences = np.unique(pair[bands >= config.passage_band_hits] // units,
+    docs, sentences = np.unique(pair[bands >= config.sentence_band_hits] // units,
                                 return_counts=True)
     result: I64 = docs[sentences >= min(2, units)]
     return result

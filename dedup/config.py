@@ -45,14 +45,21 @@ class Config:
     stem_chars: int = 5
     # Document-level LSH: estimated Jaccard above which two documents become candidates.
     threshold: float = 0.5
-    # Passage-level LSH (sentences): permutations, bands and rows.
+    # Candidates for passages (docs/configuration.md). Anchors: the smallest word n-gram hash
+    # of each window of this many n-grams; any verbatim run of anchor_window + word_ngram - 1
+    # words (15) gives two documents a common anchor, and one shared anchor makes a candidate.
+    anchor_window: int = 11
+    # Sentence bands, for rewrites (a reworded sentence keeps no 15-word run): each sentence's
+    # content stems, signed with passage_num_perm permutations, cut into sentence_bands bands
+    # of sentence_rows rows; a sentence hits a document when sentence_band_hits of its bands
+    # collide with it, and two sentences hitting it make it a candidate.
+    sentence_bands: int = 5
+    sentence_rows: int = 3
+    sentence_band_hits: int = 1
+    # Sentence and paragraph LSH: permutations; bands and rows for near internal repeats.
     passage_num_perm: int = 32
-    # 16 bands x 2 rows, and a sentence counts as a hit on a document only when 2 of its
-    # bands collide with it: a reworded sentence (Jaccard ~0.4) counts ~3 times in 4, a
-    # sentence that only shares topic words (~0.15) 1 time in 20 (docs/configuration.md).
     passage_bands: int = 16
     passage_rows: int = 2
-    passage_band_hits: int = 2
     # Buckets holding more documents than this are boilerplate or topic words: not followed.
     max_bucket: int = 200
     # Internal repeats.
@@ -90,7 +97,10 @@ class Config:
             "stem_chars",
             "passage_bands",
             "passage_rows",
-            "passage_band_hits",
+            "anchor_window",
+            "sentence_bands",
+            "sentence_rows",
+            "sentence_band_hits",
             "max_bucket",
             "min_passages",
             "partial_words",
@@ -122,15 +132,16 @@ class Config:
             "rewrite_threshold",
         ):
             _check_range(name, getattr(self, name), 0.0, 1.0)
-        if self.passage_bands * self.passage_rows > self.passage_num_perm:
+        for bands, rows in (("passage_bands", "passage_rows"), ("sentence_bands", "sentence_rows")):
+            b, r = getattr(self, bands), getattr(self, rows)
+            if b * r > self.passage_num_perm:
+                raise ConfigError(f"{bands!r} * {rows!r} must be <= 'passage_num_perm' "
+                                  f"(got {b} * {r} > {self.passage_num_perm})")
+        if self.sentence_band_hits > self.sentence_bands:
             raise ConfigError(
-                "'passage_bands' * 'passage_rows' must be <= 'passage_num_perm' "
-                f"(got {self.passage_bands} * {self.passage_rows} > {self.passage_num_perm})"
-            )
-        if self.passage_band_hits > self.passage_bands:
-            raise ConfigError(
-                "'passage_band_hits' must be <= 'passage_bands' (a sentence cannot collide in "
-                f"more bands than there are: got {self.passage_band_hits} > {self.passage_bands})"
+                "'sentence_band_hits' must be <= 'sentence_bands' (a sentence cannot collide "
+                f"in more bands than there are: got {self.sentence_band_hits} > "
+                f"{self.sentence_bands})"
             )
 
     def replace(self, **changes: Any) -> Config:

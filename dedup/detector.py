@@ -33,9 +33,10 @@ from dedup.errors import ConfigError, InputError
 from dedup.index import band_keys, optimal_params
 from dedup.match import Match
 from dedup.minhash import MinHasher
+from dedup.normalize import normalize
 from dedup.parallel import analyze_many, start_checks
 from dedup.repeats import Repeat
-from dedup.shingle import U32, U64
+from dedup.shingle import U32, U64, anchors, token_hashes
 from dedup.store import UNIT, Entry, Store, open_store
 from dedup.store.codec import encode_features, unit_keys
 from dedup.verify import Check, Packed
@@ -166,6 +167,7 @@ class _Prepared:
 
     features: Features
     keys: tuple[U64, U64, U64, U64]
+    anchors: U64  # the passage anchors among keys[PASSAGE]; the rest are sentence bands
     unit_keys: list[U64]
     published_ts: float | None
     packed: Packed  # as verification sees it (and the payload stored)
@@ -325,20 +327,21 @@ class Detector:
                              self.bands, self.rows)
         stems: list[U32] = [u.stems for f in features for u in f.units]
         cfg = self.config
-        all_unit_keys = band_keys(self.passage_hasher.signatures(stems), cfg.passage_bands,
-                                  cfg.passage_rows) if stems else np.zeros((0, 0), np.uint64)
+        all_unit_keys = band_keys(self.passage_hasher.signatures(stems), cfg.sentence_bands,
+                                  cfg.sentence_rows) if stems else np.zeros((0, 0), np.uint64)
         out: list[_Prepared] = []
         pos = 0
         for f, keys in zip(features, doc_keys, strict=True):
             # A sentence's keys are distinct already: each band salts its own.
             unit_keys = list(all_unit_keys[pos : pos + len(f.units)])
             pos += len(f.units)
-            passage = (np.unique(np.concatenate(unit_keys)) if unit_keys
-                       else np.zeros(0, dtype=np.uint64))
+            found = anchors(token_hashes(normalize(f.cleaned)), cfg.word_ngram,
+                            cfg.anchor_window)
+            passage = np.unique(np.concatenate([found, *unit_keys]))
             exact = (np.array([int.from_bytes(f.exact_key[:8], "little")], dtype=np.uint64)
                      if f.words else np.zeros(0, dtype=np.uint64))
             units = np.unique(np.array([u.key for u in f.units], dtype=np.uint64))
-            out.append(_Prepared(f, (np.unique(keys), passage, exact, units), unit_keys,
+            out.append(_Prepared(f, (np.unique(keys), passage, exact, units), found, unit_keys,
                                  parse_published(f.published),
                                  (f.id, f.source, f.published, encode_features(f))))
         return out
@@ -351,8 +354,8 @@ class Detector:
         """
         # Documents holding each sentence: the article's own first, the candidates' below.
         df = lookups.counts(item.keys[UNIT], position)
-        refs = find_candidates(item.keys, item.features.units, item.unit_keys, position,
-                               lookups, df, self.config)
+        refs = find_candidates(item.keys, item.anchors, item.features.units, item.unit_keys,
+                               position, lookups, df, self.config)
         stored = [n for where, n in refs if where == 0]
         records = self.store.records(stored) if stored else {}
         kept: list[Ref] = []

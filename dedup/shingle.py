@@ -19,6 +19,7 @@ __all__ = [
     "I64",
     "U32",
     "U64",
+    "anchors",
     "char_shingles",
     "finalize",
     "ngram_hashes",
@@ -370,6 +371,42 @@ def _combine(tokens: U64) -> int:
     for token in tokens.tolist():
         gram = (gram * _Q + token) & _MASK64
     return (gram + len(tokens)) & _MASK64
+
+
+def anchors(tokens: U64, n: int, window: int) -> U64:
+    """Return the passage anchors of a token hash sequence: the smallest 64-bit word n-gram
+    hash of every ``window`` consecutive n-grams, distinct and sorted (winnowing, Schleimer,
+    Wilkerson and Aiken 2003).
+
+    Why: two texts that share a run of ``window + n - 1`` words share a whole window of
+    n-grams, hence its smallest hash, whatever surrounds the run; yet only about
+    ``2 / (window + 1)`` of a text's n-grams are kept, and a verbatim n-gram of news text
+    rarely recurs by chance, so these keys find copied passages and little else. A sequence
+    shorter than one window gives its smallest n-gram; shorter than ``n``, none.
+
+    >>> text = token_hashes("one two three four five six seven eight nine ten eleven")
+    >>> inner = token_hashes("three four five six seven eight nine")
+    >>> bool(np.isin(anchors(inner, 5, 3), anchors(text, 5, 3)).all())
+    True
+    """
+    count = len(tokens) - n + 1
+    if count <= 0:
+        return np.empty(0, dtype=np.uint64)
+    grams = tokens[:count].copy()
+    for i in range(1, n):
+        grams *= _Q64
+        grams += tokens[i : count + i]
+    grams ^= grams >> _S33  # fmix64, all 64 bits kept: keys of a large index must not collide
+    grams *= _M1
+    grams ^= grams >> _S33
+    grams *= _M2
+    grams ^= grams >> _S33
+    if count > window:
+        grams = np.lib.stride_tricks.sliding_window_view(grams, window).min(axis=1)
+    else:
+        grams = grams[grams.argmin() :][:1]
+    result: U64 = sorted_unique(grams)
+    return result
 
 
 def word_shingles(norm: str, n: int = 5) -> U32:

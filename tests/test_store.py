@@ -15,6 +15,7 @@ from dedup import Config, Document, IndexMismatchError, InputError, analyze
 from dedup.store import (
     DOC,
     EXACT,
+    FORMAT_VERSION,
     PASSAGE,
     UNIT,
     Entry,
@@ -290,7 +291,8 @@ def test_an_index_of_an_older_format_is_refused(tmp_path: Path) -> None:
     store._db.execute("UPDATE meta SET value = ? WHERE name = 'header'",  # type: ignore[attr-defined]
                       (json.dumps(header),))
     store.close()
-    with pytest.raises(IndexMismatchError, match=r"has format version 1; .* reads version 3"):
+    with pytest.raises(IndexMismatchError,
+                       match=rf"has format version 1; .* reads version {FORMAT_VERSION}"):
         open_store(path, None)
 
 

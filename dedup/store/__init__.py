@@ -3,8 +3,9 @@
 Every backend holds the same things: a header saying how the index was made, one record per
 document (id, source, publication date, lengths and the verification data of
 :mod:`dedup.store.codec`), and posting lists from 64-bit keys to document numbers, of four
-kinds: document LSH bands, sentence (passage) LSH bands, exact-text keys and sentence keys
-(whose counts say which sentences are boilerplate). The detector talks to a backend only
+kinds: document LSH bands, passages (anchors: winnowed word n-grams, and sentence LSH
+bands), exact-text keys and sentence keys (whose counts say which sentences are
+boilerplate). The detector talks to a backend only
 through :class:`Store`, so that a report does not depend on where the index lives.
 
 >>> store, config = open_store(None, None)
@@ -54,17 +55,20 @@ __all__ = [
 #: Version of the stored layout; raised whenever a reader of the old one would misread.
 #: 2: verification data in Elias-Fano form (codec version 2), posting segments with raw low
 #: byte planes, SQLite pages of 32 KB. 3: large SQLite segments in pages with a Bloom filter.
-FORMAT_VERSION = 3
-#: Posting kinds: document bands, sentence bands, exact-text keys, sentence keys.
+#: 4: passage postings are anchors (winnowed word n-grams) and 5 x 3 sentence bands.
+FORMAT_VERSION = 4
+#: Posting kinds: document bands, passages (anchors, sentence bands), exact-text keys,
+#: sentence keys.
 DOC, PASSAGE, EXACT, UNIT = 0, 1, 2, 3
 KINDS = (DOC, PASSAGE, EXACT, UNIT)
-KIND_NAMES = ("doc_bands", "passage_bands", "exact", "units")
+KIND_NAMES = ("doc_bands", "passages", "exact", "units")
 # How the stored keys were computed: changing any of these changes every key.
 _SCHEMES = {
     "hash_scheme": "affine32",
     "shingle_hash": "poly64-fmix64-top32",
     "band_hash": "splitmix64-bands-v1",
     "unit_key": "blake2b-64",
+    "anchor_hash": "poly64-fmix64-winnow",
 }
 
 
