@@ -122,13 +122,16 @@ def find_candidates(keys: Keys, anchors: U64, units: Sequence[Unit],
     """Return the documents worth verifying against a new one, in the order added.
 
     Those sharing a document bucket, the exact text or a passage anchor, and those sharing
-    sentence buckets with at least two of its sentences. Sentences already seen in
-    ``boilerplate_df`` documents (``df``: footers, bylines) count for nothing: every article
-    of an outlet carries them, so they would make every pair of its articles a candidate.
+    sentence buckets with at least two of its sentences. Anchors and sentences already seen
+    in ``boilerplate_df`` documents (``df``: footers, bylines) count for nothing: every
+    article of an outlet carries them, so they would make every pair of its articles a
+    candidate.
     """
     limit = config.max_bucket
+    # An anchor held by boilerplate_df documents is a footer or a stock blurb, like a sentence
+    # held by that many (below): no evidence of a copy.
     codes = [lookups.members(DOC, keys[DOC], position, limit)[1],
-             lookups.members(PASSAGE, anchors, position, limit)[1]]
+             lookups.members(PASSAGE, anchors, position, config.boilerplate_df - 1)[1]]
     if len(keys[EXACT]):
         exact = lookups.members(EXACT, keys[EXACT], position, NO_LIMIT)[1]
         if len(exact):  # the first stored copy, else the first of this batch
