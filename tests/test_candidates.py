@@ -1,15 +1,20 @@
-"""Batch lookups answer as the index and the batch's earlier documents would, one by one."""
+"""Batch lookups answer as the index and the batch's earlier documents would, one by one;
+passage anchors find copied passages but not shared footers."""
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
 
 import numpy as np
 import pytest
 
-from dedup.candidates import BatchLookups, Keys
+from dedup import Detector, Document, scan
+from dedup.candidates import BatchLookups, Keys, find_candidates
+from dedup.parallel import analyze_many
 from dedup.store import DOC, PASSAGE, UNIT, Entry
 from dedup.store.memory import MemoryStore
+from tests.test_detector import _word
 
 
 def _keys(rng: np.random.Generator, pool: np.ndarray) -> Keys:
@@ -52,3 +57,36 @@ def test_members_and_counts_equal_a_plain_reference(seed: int) -> None:
         probe = np.unique(np.concatenate([keys[UNIT], pool[:5]]))  # some not the batch's
         assert lookups.counts(probe, position) == {
             key: counts[key] for key in probe.tolist() if counts[key]}
+
+
+def _story(rng: random.Random, vocab: list[str], sentences: int) -> list[str]:
+    return [" ".join(rng.choice(vocab) for _ in range(rng.randint(9, 14))).capitalize() + "."
+            for _ in range(sentences)]
+
+
+def test_a_verbatim_passage_in_other_text_is_a_candidate_and_a_shared_footer_is_not() -> None:
+    rng = random.Random(3)
+    vocab = sorted({_word(rng) for _ in range(3000)})
+    source = _story(rng, vocab, 12)
+    # Three sentences of the source (~35 words) inside an otherwise unrelated article.
+    borrower = _story(rng, vocab, 5) + source[4:7] + _story(rng, vocab, 5)
+    footer = " ".join(_story(rng, vocab, 3))  # ~35 words, on every article of an outlet
+    outlet = [" ".join(_story(rng, vocab, 10)) + "\n\n" + footer for _ in range(7)]
+    docs = [Document("source", " ".join(source)), Document("borrower", " ".join(borrower)),
+            *(Document(f"outlet{i}", text) for i, text in enumerate(outlet))]
+    with Detector() as detector:
+        prepared = detector._prepare(analyze_many(docs, detector.config))
+        lookups = BatchLookups(detector.store, [p.keys for p in prepared], 200, own=True)
+        found = {}
+        for position, item in enumerate(prepared):
+            df = lookups.counts(item.keys[UNIT], position)
+            refs = find_candidates(item.keys, item.anchors, item.features.units,
+                                   item.unit_keys, position, lookups, df, detector.config)
+            found[item.features.id] = {prepared[n].features.id for _, n in refs}
+    assert "source" in found["borrower"]
+    # The footer's anchors and sentences are in boilerplate_df (5) documents from the sixth
+    # article on: no candidates there, though the first ones pair up (not yet boilerplate).
+    assert found["outlet5"] == found["outlet6"] == set()
+    links = {frozenset((m.a, m.b)): m.kind for m in scan(docs).matches}
+    assert frozenset(("source", "borrower")) in links
+    assert not any({"outlet5", "outlet6"} & pair for pair in links)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from dedup import char_shingles, normalize, word_shingles
 from dedup.normalize import folded_bytes
 from dedup.shingle import (
+    anchors,
     ngram_hashes,
     ngram_hashes_many,
     token_hashes,
@@ -131,3 +132,28 @@ def test_ngram_hashes_many_refuses_bad_counts() -> None:
         ngram_hashes_many(tokens, [2, 2], 3)
     with pytest.raises(ValueError, match="'n' must be >= 1"):
         ngram_hashes_many(tokens, [5], 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 2**64 - 1), min_size=0, max_size=60),
+       st.lists(st.integers(0, 2**64 - 1), min_size=0, max_size=60),
+       st.lists(st.integers(0, 50), min_size=15, max_size=40),
+       st.integers(1, 12), st.integers(1, 6))
+def test_a_shared_run_of_window_plus_n_minus_one_tokens_shares_an_anchor(
+        before: list[int], after: list[int], run: list[int], window: int, n: int) -> None:
+    shared = run[: window + n - 1]
+    if len(shared) < window + n - 1:
+        return
+    a = np.array([*before, *shared, *after], dtype=np.uint64)
+    b = np.array([*after, *shared], dtype=np.uint64)
+    kept_a, kept_b = anchors(a, n, window), anchors(b, n, window)
+    assert np.intersect1d(kept_a, kept_b).size >= 1
+    assert (np.diff(kept_a.astype(object)) > 0).all()  # sorted and distinct
+
+
+def test_anchors_keep_about_two_in_window_plus_one_and_nothing_of_short_texts() -> None:
+    tokens = token_hashes(normalize(" ".join(f"w{i}" for i in range(5000))))
+    kept = anchors(tokens, 5, 11)
+    assert 2 / 12 * 0.8 < len(kept) / (len(tokens) - 4) < 2 / 12 * 1.2
+    assert anchors(tokens[:4], 5, 11).size == 0
+    assert anchors(tokens[:7], 5, 11).size == 1
