@@ -91,11 +91,10 @@ class BatchLookups:
         at = np.searchsorted(every, keys)
         rows, stored = gather(docs, np.arange(len(keys)), bounds[at], bounds[at + 1])
         new_rows, new = self._earlier(kind, keys, position)
-        if not len(new):
-            return rows, 2 * stored
         total = sizes[at] + np.bincount(new_rows, minlength=len(keys))
         rows = np.concatenate([rows, new_rows])
         codes = np.concatenate([2 * stored, 2 * new + 1])
+        # The store listed buckets up to the limit of the lookup; a caller may follow fewer.
         followed = (total <= limit)[rows]
         return rows[followed], codes[followed]
 
