@@ -283,7 +283,7 @@ def make_header(config: Config) -> dict[str, Any]:
     """Return the header that records how an index is made.
 
     >>> make_header(Config())["format_version"]
-    3
+    4
     """
     return {"format": "dedup-index", "format_version": FORMAT_VERSION, **_SCHEMES,
             "dedup_version": __version__, "config": config.to_dict()}
