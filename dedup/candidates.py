@@ -8,8 +8,8 @@ verbatim run of ~15 words) with it, or sentence buckets with at least two of its
 Every batch of articles is looked up at once (:class:`BatchLookups`): one search of each run
 of postings for all the keys of the batch, instead of one per article (a feed article has
 ~300 keys, and per-article searches of every run were most of the detector's time at 100k
-articles). The batch's own articles are
-searched as one run too, each seeing only those before it.
+articles). The batch's own articles are searched as one run too, each seeing only those
+before it.
 """
 
 from __future__ import annotations
