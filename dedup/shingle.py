@@ -76,13 +76,28 @@ def finalize(h: U64) -> U32:
     [0, 3025583356]
     """
     # One copy, then in place: each temporary of a 4 KB article costs as much as the math.
-    h = h ^ (h >> _S33)
+    h = h.copy()
+    _fmix64(h)
+    h >>= _S32
+    return h.astype(np.uint32)
+
+
+def _fmix64(h: U64) -> None:
+    """MurmurHash3's fmix64 of ``h``, in place."""
+    h ^= h >> _S33
     h *= _M1
     h ^= h >> _S33
     h *= _M2
     h ^= h >> _S33
-    h >>= _S32
-    return h.astype(np.uint32)
+
+
+def _windows(tokens: U64, count: int, width: int) -> U64:
+    """Return the polynomial hash (before mixing) of the ``count`` windows of ``width`` tokens."""
+    grams = tokens[:count].copy()
+    for i in range(1, width):
+        grams *= _Q64
+        grams += tokens[i : count + i]
+    return grams
 
 
 def sorted_unique(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -273,10 +288,7 @@ def ngram_hashes(tokens: U64, n: int) -> U32:
     if count == 0:
         return np.empty(0, dtype=np.uint32)
     width = min(n, count)
-    grams = tokens[: count - width + 1].copy()
-    for i in range(1, width):
-        grams *= _Q64
-        grams += tokens[i : count - width + 1 + i]
+    grams = _windows(tokens, count - width + 1, width)
     # Salt with the width so that a 3-word text and a 3-gram of a longer one hash alike only
     # when they are the same words.
     grams += np.uint64(width)
@@ -392,20 +404,11 @@ def anchors(tokens: U64, n: int, window: int) -> U64:
     count = len(tokens) - n + 1
     if count <= 0:
         return np.empty(0, dtype=np.uint64)
-    grams = tokens[:count].copy()
-    for i in range(1, n):
-        grams *= _Q64
-        grams += tokens[i : count + i]
-    grams ^= grams >> _S33  # fmix64, all 64 bits kept: keys of a large index must not collide
-    grams *= _M1
-    grams ^= grams >> _S33
-    grams *= _M2
-    grams ^= grams >> _S33
-    if count > window:
-        grams = np.lib.stride_tricks.sliding_window_view(grams, window).min(axis=1)
-    else:
-        grams = grams[grams.argmin() :][:1]
-    result: U64 = sorted_unique(grams)
+    grams = _windows(tokens, count, n)
+    _fmix64(grams)  # all 64 bits kept: keys of a large index must not collide
+    smallest = (grams.min(keepdims=True) if count <= window
+                else np.lib.stride_tricks.sliding_window_view(grams, window).min(axis=1))
+    result: U64 = sorted_unique(smallest)
     return result
 
 

@@ -30,6 +30,7 @@ from dedup.errors import ConfigError, IndexMismatchError
 from dedup.shingle import I64, U64
 
 __all__ = [
+    "DEFAULT_BATCH",
     "DOC",
     "EXACT",
     "FORMAT_VERSION",
@@ -60,6 +61,8 @@ FORMAT_VERSION = 4
 #: Posting kinds: document bands, passages (anchors, sentence bands), exact-text keys,
 #: sentence keys.
 DOC, PASSAGE, EXACT, UNIT = 0, 1, 2, 3
+#: Documents matched per round of lookups where the batch size does not change the cost.
+DEFAULT_BATCH = 256
 KINDS = (DOC, PASSAGE, EXACT, UNIT)
 KIND_NAMES = ("doc_bands", "passages", "exact", "units")
 # How the stored keys were computed: changing any of these changes every key.

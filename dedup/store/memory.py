@@ -18,6 +18,7 @@ import numpy.typing as npt
 from dedup.errors import InputError
 from dedup.shingle import I64, U64
 from dedup.store import (
+    DEFAULT_BATCH,
     DOC,
     KIND_NAMES,
     KINDS,
@@ -195,8 +196,8 @@ class MemoryStore:
         return len(self._records)
 
     def batch_size(self) -> int:
-        """Return 256: a lookup here costs the same in any batch size."""
-        return 256
+        """Return DEFAULT_BATCH: a lookup here costs the same in any batch size."""
+        return DEFAULT_BATCH
 
     def stored(self, ids: Iterable[str]) -> set[str]:
         """Return which of ``ids`` are stored."""

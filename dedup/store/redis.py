@@ -31,7 +31,7 @@ import numpy as np
 
 from dedup.errors import InputError
 from dedup.shingle import U64
-from dedup.store import DOC, KIND_NAMES, KINDS, Entry, Hits, Record
+from dedup.store import DEFAULT_BATCH, DOC, KIND_NAMES, KINDS, Entry, Hits, Record
 
 __all__ = ["RedisStore"]
 
@@ -224,8 +224,8 @@ class RedisStore:
         return int(self._client.hlen(self._k_ids))
 
     def batch_size(self) -> int:
-        """Return 256: a batch's lookups are one round trip per kind whatever its size."""
-        return 256
+        """Return DEFAULT_BATCH: a batch's lookups are one round trip per kind whatever its size."""
+        return DEFAULT_BATCH
 
     def stored(self, ids: Iterable[str]) -> set[str]:
         """Return which of ``ids`` are stored."""

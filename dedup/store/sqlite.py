@@ -40,6 +40,7 @@ import numpy as np
 from dedup.errors import IndexMismatchError, InputError
 from dedup.shingle import U32, U64, sorted_unique
 from dedup.store import (
+    DEFAULT_BATCH,
     DOC,
     KIND_NAMES,
     KINDS,
@@ -76,7 +77,7 @@ MAX_MERGED = 1 << 24
 _CAPPED = 1000  # the level of segments that are set aside, too large to merge further
 _APPLICATION_ID = 0x64656475  # "dedu"
 _PAGE_CACHE = 32 << 20  # bytes of decoded pages kept
-_MIN_BATCH, _MAX_BATCH = 256, 4096  # documents matched per round of lookups
+_MAX_BATCH = 4096  # documents matched per round of lookups, at most
 _MERGE_PAGES = 64  # pages of each input held at once while merging paged segments
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _CHUNK = 500  # SQL parameters per statement
@@ -448,7 +449,7 @@ class SQLiteStore:
         batch grows with the index, not with the batch, so a batch of ``len/32`` documents
         keeps the lookup cost of a document about constant until the cap bounds memory.
         """
-        return min(_MAX_BATCH, max(_MIN_BATCH, len(self) // 32))
+        return min(_MAX_BATCH, max(DEFAULT_BATCH, len(self) // 32))
 
     # Writing ------------------------------------------------------------------------------
 
