@@ -169,9 +169,11 @@ def query_latency(detector: Detector, probes: list[_Prepared]) -> tuple[Timings,
 
     for item in probes:
         start = time.perf_counter()
-        lookups = BatchLookups(detector.store, [item.keys], limit, own=False)
-        refs = find_candidates(item.keys, item.anchors, item.features.units, item.unit_keys,
-                               0, lookups, lookups.counts(item.keys[UNIT], 0), detector.config)
+        keys = item.keys
+        lookups = BatchLookups(detector.store, [keys.by_kind], limit, own=False)
+        refs = find_candidates(keys.by_kind, keys.anchors, item.features.units,
+                               keys.sentence_bands, 0, lookups, lookups.counts(keys.units, 0),
+                               detector.config)
         middle = time.perf_counter()
         for record in detector.store.records([n for _, n in refs]).values():
             decode_features(record.payload, record.id)
@@ -186,7 +188,7 @@ def query_latency(detector: Detector, probes: list[_Prepared]) -> tuple[Timings,
             verify_module._decoded.clear()
             spent[0] = 0.0
             start = time.perf_counter()
-            lookups = BatchLookups(detector.store, [item.keys], limit, own=False)
+            lookups = BatchLookups(detector.store, [item.keys.by_kind], limit, own=False)
             check, _ = detector._plan(item, 0, lookups, [item])
             if check is not None:
                 verify_module.run_check(check, detector.config)
@@ -239,7 +241,7 @@ def section_file(args: argparse.Namespace) -> None:
     items = prepared(docs, config)
     print(f"feed: {len(docs)} articles, median {int(np.median([i.features.words for i in items]))}"
           f" words, analyzed in {time.perf_counter() - t:.1f} s (not part of the index)")
-    keys = np.array([[len(k) for k in i.keys] for i in items])
+    keys = np.array([[len(k) for k in i.keys.by_kind] for i in items])
     print("keys per article (median): doc bands {}, passage bands {}, exact {}, units {}".format(
         *np.median(keys, axis=0).astype(int)))
     folder = Path(args.dir or tempfile.mkdtemp(prefix="dedup-bench-"))

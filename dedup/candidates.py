@@ -116,7 +116,7 @@ class BatchLookups:
 
 
 def find_candidates(keys: Keys, anchors: U64, units: Sequence[Unit],
-                    unit_keys: Sequence[U64], position: int, lookups: BatchLookups,
+                    unit_keys: U64, position: int, lookups: BatchLookups,
                     df: dict[int, int], config: Config) -> list[Ref]:
     """Return the documents worth verifying against a new one, in the order added.
 
@@ -124,7 +124,7 @@ def find_candidates(keys: Keys, anchors: U64, units: Sequence[Unit],
     sentence buckets with at least two of its sentences. Anchors and sentences already seen
     in ``boilerplate_df`` documents (``df``: footers, bylines) count for nothing: every
     article of an outlet carries them, so they would make every pair of its articles a
-    candidate.
+    candidate. ``unit_keys`` holds the band keys of each of ``units``, a row each.
     """
     limit = config.max_bucket
     # An anchor held by boilerplate_df documents is a footer or a stock blurb, like a sentence
@@ -136,24 +136,24 @@ def find_candidates(keys: Keys, anchors: U64, units: Sequence[Unit],
         if len(exact):  # the first stored copy, else the first of this batch
             stored = exact[exact % 2 == 0]
             codes.append(np.array([(stored if len(stored) else exact).min()]))
-    evidence = [k for unit, k in zip(units, unit_keys, strict=True)
-                if df.get(unit.key, 0) < config.boilerplate_df]
-    if evidence:
+    least = config.boilerplate_df
+    evidence = unit_keys[[df.get(unit.key, 0) < least for unit in units]]
+    if len(evidence):
         codes.append(_sentence_hits(evidence, position, lookups, config))
     found = np.unique(np.concatenate(codes))
     return sorted((code & 1, code >> 1) for code in found.tolist())
 
 
-def _sentence_hits(evidence: list[U64], position: int, lookups: BatchLookups,
+def _sentence_hits(evidence: U64, position: int, lookups: BatchLookups,
                    config: Config) -> I64:
     """Return the documents (coded as by :meth:`BatchLookups.members`) that two sentences hit.
 
     One sentence is enough if the article has only one. A sentence hits a document when
     ``sentence_band_hits`` of its band keys share a followed bucket with it. Counted with
-    numpy over (sentence, document) pairs.
+    numpy over (sentence, document) pairs. ``evidence`` holds a row of band keys a sentence.
     """
-    flat = np.concatenate(evidence)
-    unit_of = np.repeat(np.arange(len(evidence)), [len(k) for k in evidence])
+    flat = evidence.ravel()
+    unit_of = np.repeat(np.arange(len(evidence)), evidence.shape[1])
     keys, inverse = np.unique(flat, return_inverse=True)
     rows, codes = lookups.members(PASSAGE, keys, position, config.max_bucket)
     if not len(codes):

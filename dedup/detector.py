@@ -30,15 +30,12 @@ from dedup.cluster import Cluster, build_clusters
 from dedup.config import Config
 from dedup.document import Document, Features
 from dedup.errors import ConfigError, InputError
-from dedup.index import band_keys, optimal_params
+from dedup.keys import IndexKeys, index_keys
 from dedup.match import Match
-from dedup.minhash import MinHasher
-from dedup.normalize import normalize
 from dedup.parallel import analyze_many, start_checks
 from dedup.repeats import Repeat
-from dedup.shingle import U32, U64, anchors, token_hashes
-from dedup.store import UNIT, Entry, Store, open_store
-from dedup.store.codec import encode_features, unit_keys
+from dedup.store import Entry, Store, open_store
+from dedup.store.codec import unit_keys
 from dedup.verify import Check, Packed
 
 __all__ = ["Detector", "Problem", "Report", "Result", "parse_published", "scan"]
@@ -166,16 +163,14 @@ class _Prepared:
     """A new document with the keys it is looked up and posted under."""
 
     features: Features
-    keys: tuple[U64, U64, U64, U64]
-    anchors: U64  # the passage anchors among keys[PASSAGE]; the rest are sentence bands
-    unit_keys: list[U64]
+    keys: IndexKeys
     published_ts: float | None
     packed: Packed  # as verification sees it (and the payload stored)
 
     def entry(self) -> Entry:
         f = self.features
         return Entry(f.id, f.source, f.published, self.published_ts, f.words, len(f.text),
-                     self.packed[3], self.keys)
+                     self.keys.payload, self.keys.by_kind)
 
 
 class Detector:
@@ -208,10 +203,6 @@ class Detector:
             raise ConfigError(f"'window' must be a timedelta >= 0 or None (got {window!r})")
         self.store, self.config = open_store(index, config)
         self.window = window
-        cfg = self.config
-        self.hasher = MinHasher(cfg.num_perm, cfg.seed)
-        self.passage_hasher = MinHasher(cfg.passage_num_perm, cfg.seed)
-        self.bands, self.rows = optimal_params(cfg.threshold, cfg.num_perm)
         self._matches: list[Match] = []
         # Position and date of the documents this detector reported on, for clusters.
         self._order: dict[str, int] = {}
@@ -290,7 +281,7 @@ class Detector:
         prepared = self._prepare(features)
         self.store.sync()
         # Each document is compared with the index and, when added, the batch before it.
-        lookups = BatchLookups(self.store, [item.keys for item in prepared],
+        lookups = BatchLookups(self.store, [item.keys.by_kind for item in prepared],
                                self.config.max_bucket, own=commit)
         refs: list[tuple[list[Ref], Check | None]] = []  # each check, with its candidates
 
@@ -322,28 +313,14 @@ class Detector:
                 for f, m in zip(features, found, strict=True)]
 
     def _prepare(self, features: list[Features]) -> list[_Prepared]:
-        """Compute every key each document is looked up and posted under."""
-        doc_keys = band_keys(self.hasher.signatures([f.shingles for f in features]),
-                             self.bands, self.rows)
-        stems: list[U32] = [u.stems for f in features for u in f.units]
-        cfg = self.config
-        all_unit_keys = band_keys(self.passage_hasher.signatures(stems), cfg.sentence_bands,
-                                  cfg.sentence_rows) if stems else np.zeros((0, 0), np.uint64)
+        """Pair each document with its index keys (computed here if no worker did)."""
+        missing = [f for f in features if f.keys is None]
+        computed = iter(index_keys(missing, self.config))
         out: list[_Prepared] = []
-        pos = 0
-        for f, keys in zip(features, doc_keys, strict=True):
-            # A sentence's keys are distinct already: each band salts its own.
-            unit_keys = list(all_unit_keys[pos : pos + len(f.units)])
-            pos += len(f.units)
-            found = anchors(token_hashes(normalize(f.cleaned)), cfg.word_ngram,
-                            cfg.anchor_window)
-            passage = np.unique(np.concatenate([found, *unit_keys]))
-            exact = (np.array([int.from_bytes(f.exact_key[:8], "little")], dtype=np.uint64)
-                     if f.words else np.zeros(0, dtype=np.uint64))
-            units = np.unique(np.array([u.key for u in f.units], dtype=np.uint64))
-            out.append(_Prepared(f, (np.unique(keys), passage, exact, units), found, unit_keys,
-                                 parse_published(f.published),
-                                 (f.id, f.source, f.published, encode_features(f))))
+        for f in features:
+            keys = f.keys if f.keys is not None else next(computed)
+            out.append(_Prepared(f, keys, parse_published(f.published),
+                                 (f.id, f.source, f.published, keys.payload)))
         return out
 
     def _plan(self, item: _Prepared, position: int, lookups: BatchLookups,
@@ -353,9 +330,10 @@ class Detector:
         nothing to compare with.
         """
         # Documents holding each sentence: the article's own first, the candidates' below.
-        df = lookups.counts(item.keys[UNIT], position)
-        refs = find_candidates(item.keys, item.anchors, item.features.units, item.unit_keys,
-                               position, lookups, df, self.config)
+        keys = item.keys
+        df = lookups.counts(keys.units, position)
+        refs = find_candidates(keys.by_kind, keys.anchors, item.features.units,
+                               keys.sentence_bands, position, lookups, df, self.config)
         stored = [n for where, n in refs if where == 0]
         records = self.store.records(stored) if stored else {}
         kept: list[Ref] = []
@@ -375,7 +353,7 @@ class Detector:
         if not others:
             return None, kept
         theirs = np.unique(np.concatenate([unit_keys(p[3], p[0]) for p in others]))
-        df.update(lookups.counts(np.setdiff1d(theirs, item.keys[UNIT], assume_unique=True),
+        df.update(lookups.counts(np.setdiff1d(theirs, keys.units, assume_unique=True),
                                  position))
         least = self.config.boilerplate_df
         stop = np.array([key for key, count in df.items() if count >= least], dtype=np.uint64)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,7 +19,10 @@ from dedup.normalize import normalize
 from dedup.paragraphs import SentenceRow, sentence_rows, split_paragraphs
 from dedup.repair import repair_count
 from dedup.repeats import Repeat, find_repeats_in, removable
-from dedup.shingle import U32, U64, finalize, ngram_hashes, sorted_unique, token_hashes
+from dedup.shingle import U32, U64, anchors, finalize, ngram_hashes, sorted_unique, token_hashes
+
+if TYPE_CHECKING:
+    from dedup.keys import IndexKeys
 
 __all__ = ["Document", "Features", "Unit", "analyze", "passage_unit"]
 
@@ -66,9 +70,18 @@ class Unit:
     key: int
 
 
+def _no_anchors() -> U64:
+    return np.zeros(0, dtype=np.uint64)
+
+
 @dataclass(slots=True)
 class Features:
-    """What comparison needs of one analyzed document (no text beyond the repaired one)."""
+    """What comparison needs of one analyzed document (no text beyond the repaired one).
+
+    ``anchors`` are the passage anchors of the compared text (:func:`dedup.shingle.anchors`),
+    which only the index needs: features decoded from an index have none. ``keys`` are the
+    document's index keys when the analysis workers computed them (:mod:`dedup.keys`).
+    """
 
     id: str
     source: str | None
@@ -84,6 +97,8 @@ class Features:
     words: int
     truncated: bool = False
     extra: dict[str, object] = field(default_factory=dict)
+    anchors: U64 = field(default_factory=_no_anchors)
+    keys: IndexKeys | None = None
 
     @property
     def cleaned(self) -> str:
@@ -223,4 +238,5 @@ def analyze(document: Document, config: Config) -> Features:
         units=units,
         words=len(tokens),
         truncated=truncated,
+        anchors=anchors(tokens, config.word_ngram, config.anchor_window),
     )

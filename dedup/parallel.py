@@ -33,6 +33,7 @@ import numpy as np
 from dedup.config import Config
 from dedup.document import Document, Features, Unit, analyze
 from dedup.errors import ConfigError
+from dedup.keys import IndexKeys, index_keys
 from dedup.match import Match
 from dedup.minhash import MinHasher
 from dedup.normalize import folded_bytes, normalize
@@ -162,52 +163,82 @@ def signatures_of_texts(texts: Iterable[str], config: Config | None = None,
 # -- packing features for the trip between processes ----------------------------------------
 
 
+def _ragged(arrays: Sequence[np.ndarray[Any, Any]], dtype: type) -> tuple[Any, list[int]]:
+    """Join arrays into one (cheap to pickle), with their lengths."""
+    lengths = [len(a) for a in arrays]
+    return (np.concatenate(arrays) if arrays else np.empty(0, dtype)), lengths
+
+
+def _unragged(joined: np.ndarray[Any, Any], lengths: list[int]) -> list[np.ndarray[Any, Any]]:
+    """Split what :func:`_ragged` joined back into views."""
+    return np.split(joined, np.cumsum(lengths)[:-1]) if lengths else []
+
+
 def _pack(features: list[Features]) -> tuple[Any, ...]:
-    """Flatten a chunk's features into tuples and a few arrays (cheap to pickle)."""
+    """Flatten a chunk's features (and their index keys) into tuples and a few arrays."""
     units = [u for f in features for u in f.units]
     scalars = [
         (f.id, f.source, f.published, f.encoding, f.text, f.repairs,
          [(r.line, r.first_line, r.similarity, r.exact, r.end_line, r.first_end_line)
           for r in f.repeats],
          tuple(sorted(f.removed_lines)), f.exact_key, f.words, f.truncated, len(f.units),
-         len(f.shingles), f.extra)
+         f.extra)
         for f in features
     ]
-    shingles = np.concatenate([f.shingles for f in features]) if features else np.empty(
-        0, np.uint32)
-    unit_ints = np.array([(u.line, u.end_line, u.words, len(u.stems)) for u in units],
-                         dtype=np.int64).reshape(-1, 4)
-    keys = np.array([u.key for u in units], dtype=np.uint64)
-    stems = np.concatenate([u.stems for u in units]) if units else np.empty(0, np.uint32)
-    return scalars, shingles, unit_ints, keys, stems
+    unit_ints = np.array([(u.line, u.end_line, u.words) for u in units],
+                         dtype=np.int64).reshape(-1, 3)
+    unit_keys = np.array([u.key for u in units], dtype=np.uint64)
+    arrays = [_ragged([f.shingles for f in features], np.uint32),
+              _ragged([u.stems for u in units], np.uint32),
+              _ragged([f.anchors for f in features], np.uint64)]
+    keys = [f.keys for f in features]
+    packed_keys = None
+    if features and all(k is not None for k in keys):
+        done = [k for k in keys if k is not None]
+        packed_keys = ([_ragged([getattr(k, name) for k in done], np.uint64)
+                        for name in ("bands", "passages", "exact", "units")],
+                       np.concatenate([k.sentence_bands for k in done]),
+                       [k.payload for k in done])
+    return scalars, unit_ints, unit_keys, arrays, packed_keys
 
 
 def _unpack(packed: tuple[Any, ...]) -> list[Features]:
     """Rebuild the features of :func:`_pack`; arrays become views of the chunk's arrays."""
-    scalars, shingles, unit_ints, keys, stems = packed
-    stem_parts = np.split(stems, np.cumsum(unit_ints[:, 3])[:-1]) if len(unit_ints) else []
-    shingle_parts = np.split(shingles, np.cumsum([s[12] for s in scalars])[:-1])
-    ints = unit_ints[:, :3].tolist()
-    key_list = keys.tolist()
+    scalars, unit_ints, unit_keys, arrays, packed_keys = packed
+    shingles, stems, anchors = (_unragged(*pair) for pair in arrays)
+    ints = unit_ints.tolist()
+    key_list = unit_keys.tolist()
+    keys: list[IndexKeys | None] = [None] * len(scalars)
+    if packed_keys is not None:
+        by_kind, sentence_bands, payloads = packed_keys
+        bands, passages, exact, unit_sets = (_unragged(*pair) for pair in by_kind)
+        bounds = np.cumsum([0] + [s[11] for s in scalars]).tolist()
+        keys = [IndexKeys(bands[i], passages[i], anchors[i],
+                          sentence_bands[bounds[i] : bounds[i + 1]], exact[i], unit_sets[i],
+                          payloads[i]) for i in range(len(scalars))]
     out: list[Features] = []
     pos = 0
-    for (doc_id, source, published, encoding, text, repairs, repeats, removed, exact_key,
-         words, truncated, n_units, _, extra), doc_shingles in zip(scalars, shingle_parts,
-                                                                   strict=True):
-        units = [Unit(ints[k][0], ints[k][1], ints[k][2], stem_parts[k], key_list[k])
+    for i, (doc_id, source, published, encoding, text, repairs, repeats, removed, exact_key,
+            words, truncated, n_units, extra) in enumerate(scalars):
+        units = [Unit(ints[k][0], ints[k][1], ints[k][2], stems[k], key_list[k])
                  for k in range(pos, pos + n_units)]
         pos += n_units
         out.append(Features(
             id=doc_id, source=source, published=published, encoding=encoding, text=text,
             repairs=repairs, repeats=[Repeat(*r) for r in repeats],
-            removed_lines=frozenset(removed), shingles=doc_shingles, exact_key=exact_key,
-            units=units, words=words, truncated=truncated, extra=extra,
+            removed_lines=frozenset(removed), shingles=shingles[i], exact_key=exact_key,
+            units=units, words=words, truncated=truncated, extra=extra, anchors=anchors[i],
+            keys=keys[i],
         ))
     return out
 
 
 def _analyze_chunk(documents: list[Document], config: Config) -> tuple[Any, ...]:
-    return _pack([analyze(doc, config) for doc in documents])
+    """Analyze a chunk and compute its index keys (in a worker: the parent only unpacks)."""
+    features = [analyze(doc, config) for doc in documents]
+    for feat, keys in zip(features, index_keys(features, config), strict=True):
+        feat.keys = keys
+    return _pack(features)
 
 
 # -- worker processes ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 
 from dedup import Detector, Document, scan
 from dedup.candidates import BatchLookups, Keys, find_candidates
+from dedup.keys import index_keys
 from dedup.parallel import analyze_many
 from dedup.store import DOC, PASSAGE, UNIT, Entry
 from dedup.store.memory import MemoryStore
@@ -75,14 +76,15 @@ def test_a_verbatim_passage_in_other_text_is_a_candidate_and_a_shared_footer_is_
     docs = [Document("source", " ".join(source)), Document("borrower", " ".join(borrower)),
             *(Document(f"outlet{i}", text) for i, text in enumerate(outlet))]
     with Detector() as detector:
-        prepared = detector._prepare(analyze_many(docs, detector.config))
-        lookups = BatchLookups(detector.store, [p.keys for p in prepared], 200, own=True)
+        features = analyze_many(docs, detector.config)
+        keys = index_keys(features, detector.config)
+        lookups = BatchLookups(detector.store, [k.by_kind for k in keys], 200, own=True)
         found = {}
-        for position, item in enumerate(prepared):
-            df = lookups.counts(item.keys[UNIT], position)
-            refs = find_candidates(item.keys, item.anchors, item.features.units,
-                                   item.unit_keys, position, lookups, df, detector.config)
-            found[item.features.id] = {prepared[n].features.id for _, n in refs}
+        for position, (feat, key) in enumerate(zip(features, keys, strict=True)):
+            df = lookups.counts(key.units, position)
+            refs = find_candidates(key.by_kind, key.anchors, feat.units, key.sentence_bands,
+                                   position, lookups, df, detector.config)
+            found[feat.id] = {features[n].id for _, n in refs}
     assert "source" in found["borrower"]
     # The footer's anchors and sentences are in boilerplate_df (5) documents from the sixth
     # article on: no candidates there, though the first ones pair up (not yet boilerplate).
