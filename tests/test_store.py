@@ -312,12 +312,14 @@ def test_sqlite_record_reads_use_an_index(tmp_path: Path) -> None:
 def test_sqlite_lookups_agree_with_memory_paged_or_not(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, paged_min: int, max_merged: int
 ) -> None:
-    """Pages of 16 postings: the shared keys' runs (~50 postings) span several pages."""
+    """Pages of 16 postings: the shared keys' runs (~50 postings) span several pages; filters
+    written in pieces of 24 bytes, read back by the reopened store."""
     import dedup.store.pages as pages
     import dedup.store.sqlite as sqlite_store
 
     monkeypatch.setattr(sqlite_store, "PAGED_MIN", paged_min)
     monkeypatch.setattr(sqlite_store, "MAX_MERGED", max_merged)
+    monkeypatch.setattr(sqlite_store, "_FILTER_CHUNK", 24)
     monkeypatch.setattr(pages, "PAGE", 16)
     monkeypatch.setattr(pages, "GROUP", 5)
     rng = np.random.default_rng(7)

@@ -68,12 +68,16 @@ __all__ = ["FANOUT", "MAX_MERGED", "PAGED_MIN", "SQLiteStore"]
 FANOUT = 8
 #: Postings from which a segment is stored in pages and not held in memory (3 MB in memory).
 PAGED_MIN = 1 << 18
-#: Postings above which segments are no longer merged. A merge holds the filters of its
-#: inputs and of its output at once (2 bytes a posting each) and SQLite copies the output's
-#: filter when it is written: merging up to the whole index made a 1 GB scan's memory jump
-#: from 0.6 to 1.5 GB at 83 million postings. At 2^24 a merge holds ~100 MB more at most,
-#: and 100 million postings make ~6 segments of that size a kind.
-MAX_MERGED = 1 << 24
+#: Postings above which segments are no longer merged: a group of ``FANOUT`` that would pass
+#: it is set aside, searched as it is. A merge holds its output's filter (2 bytes a posting)
+#: beside its inputs' (resident anyway), so this caps that jump at 256 MB; merging up to the
+#: whole index made a 1 GB scan's memory jump from 0.6 to 1.5 GB at 83 million postings
+#: (SQLite also copied the filter then: it is now written in place, ``_write_filter``). A
+#: lower cap sets aside more, smaller segments, and a key found in the index costs a page
+#: read in each: at 2^24, 100,000 feed articles left 8 set-aside passage segments, whose
+#: merge cut an article's lookups from 47 to 28 ms (docs/index.md).
+MAX_MERGED = 1 << 27
+_FILTER_CHUNK = 8 << 20  # bytes of a filter written at once
 _CAPPED = 1000  # the level of segments that are set aside, too large to merge further
 _APPLICATION_ID = 0x64656475  # "dedu"
 _PAGE_CACHE = 32 << 20  # bytes of decoded pages kept
@@ -476,9 +480,19 @@ class SQLiteStore:
         for keys, nums in chunks:
             writer.feed(keys, nums)
         run = writer.finish()
-        db.execute("UPDATE segments SET keys = ?, pages = ?, filter = ? WHERE seg = ?",
-                   (pack_ints(run.firsts), len(run.firsts), run.bloom.to_bytes(), seg))
+        db.execute("UPDATE segments SET keys = ?, pages = ? WHERE seg = ?",
+                   (pack_ints(run.firsts), len(run.firsts), seg))
+        self._write_filter(seg, run.bloom.to_bytes())
         return seg, _Seg(*head, paged=run)
+
+    def _write_filter(self, seg: int, data: memoryview) -> None:
+        """Store a segment's filter in place, a chunk at a time: a bound blob is copied whole
+        by SQLite first, which doubled the memory a large merge held."""
+        self._db.execute("UPDATE segments SET filter = zeroblob(?) WHERE seg = ?",
+                         (len(data), seg))
+        with self._db.blobopen("segments", "filter", seg) as blob:
+            for start in range(0, len(data), _FILTER_CHUNK):
+                blob.write(data[start : start + _FILTER_CHUNK])
 
     def _insert_row(self, kind: int, level: int, size: int, first: int, last: int,
                     keys: bytes, nums: bytes) -> int:
