@@ -20,7 +20,7 @@ import numpy as np
 
 from dedup.config import Config
 from dedup.document import Unit
-from dedup.shingle import I64, U64
+from dedup.shingle import I64, U64, unique_inverse
 from dedup.store import DOC, EXACT, NO_LIMIT, PASSAGE, UNIT, Store, gather, locate, spans
 
 __all__ = ["BatchLookups", "Keys", "Ref", "find_candidates"]
@@ -154,7 +154,7 @@ def _sentence_hits(evidence: U64, position: int, lookups: BatchLookups,
     """
     flat = evidence.ravel()
     unit_of = np.repeat(np.arange(len(evidence)), evidence.shape[1])
-    keys, inverse = np.unique(flat, return_inverse=True)
+    keys, inverse = unique_inverse(flat)
     rows, codes = lookups.members(PASSAGE, keys, position, config.max_bucket)
     if not len(codes):
         return codes

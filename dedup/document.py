@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -59,9 +59,12 @@ class Document:
     encoding: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """A sentence kept for comparison: its lines, word count, stems and exact key."""
+class Unit(NamedTuple):
+    """A sentence kept for comparison: its lines, word count, stems and exact key.
+
+    A named tuple, not a dataclass: a stored document is rebuilt with ~35 of them every time
+    it is a candidate, and a tuple is made ~5x faster (docs/performance.md).
+    """
 
     line: int
     end_line: int

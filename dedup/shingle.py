@@ -28,6 +28,7 @@ __all__ = [
     "token_hashes",
     "token_hashes_many",
     "token_hashes_of_bytes",
+    "unique_inverse",
     "word_shingles",
 ]
 
@@ -116,6 +117,24 @@ def sorted_unique(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     keep[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
     return ordered[keep]
+
+
+def unique_inverse(values: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], I64]:
+    """Return the sorted distinct values and where each value is among them (what
+    ``np.unique(values, return_inverse=True)`` returns, by one sort: ~4x faster on the
+    hundreds of values of an article, for the reason of :func:`sorted_unique`).
+
+    >>> [a.tolist() for a in unique_inverse(np.array([3, 1, 3, 2], dtype=np.uint32))]
+    [[1, 2, 3], [2, 0, 2, 1]]
+    """
+    order = np.argsort(values)
+    ordered = values[order]
+    first = np.empty(ordered.size, dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    where = np.empty(ordered.size, dtype=np.int64)
+    where[order] = np.cumsum(first) - 1
+    return ordered[first], where
 
 
 def _code_points(text: str) -> U64:

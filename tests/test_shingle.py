@@ -20,6 +20,7 @@ from dedup.shingle import (
     token_hashes,
     token_hashes_many,
     token_hashes_of_bytes,
+    unique_inverse,
 )
 
 shingle_module = importlib.import_module("dedup.shingle")
@@ -157,3 +158,14 @@ def test_anchors_keep_about_two_in_window_plus_one_and_nothing_of_short_texts() 
     assert 2 / 12 * 0.8 < len(kept) / (len(tokens) - 4) < 2 / 12 * 1.2
     assert anchors(tokens[:4], 5, 11).size == 0
     assert anchors(tokens[:7], 5, 11).size == 1
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 2**64 - 1), max_size=400), st.integers(1, 50))
+def test_unique_inverse_equals_numpy(values: list[int], spread: int) -> None:
+    array = np.array([v % (spread * 7 + 1) if spread < 25 else v for v in values],
+                     dtype=np.uint64)
+    distinct, where = unique_inverse(array)
+    expected, inverse = np.unique(array, return_inverse=True)
+    assert distinct.tolist() == expected.tolist()
+    assert where.tolist() == inverse.tolist()

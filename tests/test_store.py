@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import struct
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import dedup.store as store_module
 from dedup import Config, Document, IndexMismatchError, InputError, analyze
@@ -28,6 +31,8 @@ from dedup.store import (
 )
 from dedup.store import memory as memory_module
 from dedup.store.codec import (
+    _ef_pack,
+    _ef_unpack32,
     decode_features,
     encode_features,
     pack_ints,
@@ -259,6 +264,35 @@ def test_codec_rebuilds_what_verification_reads(name: str) -> None:
     assert [(u.line, u.end_line, u.words, u.key, u.stems.tolist()) for u in back.units] == [
         (u.line, u.end_line, u.words, u.key, u.stems.tolist()) for u in feat.units]
     assert (back.source, back.published) == ("src", "2024-01-01")
+
+
+def _bit_packed_ef(values: np.ndarray, bits: int = 32) -> bytes:
+    """Elias-Fano with the optimal, bit-packed low parts: how payloads were written before
+    the low parts were rounded to whole bytes (indexes hold such payloads)."""
+    n = len(values)
+    if n == 0:
+        return struct.pack("<BI", 0, 0)
+    low_bits = max(0, bits - n.bit_length())
+    high = (values.astype(np.uint64) >> np.uint64(low_bits)).astype(np.int64)
+    unary = np.zeros(int(high[-1]) + n, dtype=np.uint8)
+    unary[high + np.arange(n)] = 1
+    high_bytes = np.packbits(unary, bitorder="little").tobytes()
+    low = values.astype("<u4").view(np.uint8).reshape(n, 4)
+    low_bytes = np.packbits(np.unpackbits(low, axis=1, bitorder="little")[:, :low_bits],
+                            bitorder="little").tobytes()
+    return struct.pack("<BI", low_bits, len(high_bytes)) + high_bytes + low_bytes
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.integers(0, 2**32 - 1), max_size=3000), st.integers(0, 3))
+def test_elias_fano_reads_what_it_writes_and_the_bit_packed_form(values: set[int],
+                                                                 tail: int) -> None:
+    array = np.array(sorted(values), dtype=np.uint32)
+    for data in (_ef_pack(array), _bit_packed_ef(array)):
+        back, used = _ef_unpack32(memoryview(data + b"\0" * tail), len(array))
+        assert back.tolist() == array.tolist()
+        assert used == len(data)
+    assert len(_ef_pack(array)) <= len(_bit_packed_ef(array)) + len(array)
 
 
 @pytest.mark.parametrize("values", [[], [0], [5, 5, 9], [1, 2**63, 2**64 - 1]])

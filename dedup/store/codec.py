@@ -6,8 +6,9 @@ word count. Those are packed here, with numpy only (no zlib: it cost more time t
 bytes on hashes, which are random):
 
 - sorted sets of hashes (the word shingles; the distinct content stems) in Elias-Fano form:
-  ``n`` sorted values below ``2**bits`` take ``bits - log2(n) + 2`` bits each, within two bits
-  of the ``bits - log2(n)`` that any coding of a random set needs;
+  ``n`` sorted values below ``2**32`` take ``32 - log2(n) + 2`` bits each, within two bits
+  of the ``32 - log2(n)`` that any coding of a random set needs, plus up to 7 for low parts
+  of whole bytes (read as bytes, not bit by bit);
 - each sentence's stems as positions in that distinct-stem list (one byte each for up to 256
   distinct stems), since sentences share stems;
 - small numbers (lines, word counts) in the fewest whole bytes that hold the largest;
@@ -28,7 +29,7 @@ import numpy as np
 
 from dedup.document import Features, Unit
 from dedup.errors import IndexMismatchError
-from dedup.shingle import U32, U64
+from dedup.shingle import U32, U64, unique_inverse
 
 __all__ = ["decode_features", "encode_features", "pack_ints", "pack_planes", "random_planes",
            "unit_keys", "unpack_ints", "unpack_planes"]
@@ -39,27 +40,33 @@ _HEAD = struct.Struct("<BIIIIIB")
 _EF_HEAD = struct.Struct("<BI")  # low bits, bytes of the high part
 
 
-def _ef_pack(values: np.ndarray[Any, Any], bits: int) -> bytes:
-    """Return sorted ``values`` (all below ``2**bits``) in Elias-Fano form."""
+def _ef_pack(values: U32) -> bytes:
+    """Return sorted uint32 ``values`` in Elias-Fano form, the low parts in whole bytes.
+
+    The split between the unary high part and the low part is rounded to a whole byte (at
+    most 7 bits a value more than the optimal split, ~0.5 byte a shingle of an article), so
+    that the low parts are copied as bytes, not bit-packed: packing and reading a payload
+    cost ~3x less, and reading them was the largest part of a check worker's time at 100,000
+    articles (docs/performance.md). :func:`_ef_unpack32` reads either split.
+    """
     n = len(values)
     if n == 0:
         return _EF_HEAD.pack(0, 0)
-    low_bits = max(0, bits - n.bit_length())
-    v = values.astype(np.uint64)
-    high = (v >> np.uint64(low_bits)).astype(np.int64)
+    low_bytes = -(-(32 - n.bit_length()) // 8)
+    high = (values.astype(np.uint64) >> np.uint64(8 * low_bytes)).astype(np.int64)
     unary = np.zeros(int(high[-1]) + n, dtype=np.uint8)
     unary[high + np.arange(n)] = 1
     high_bytes = np.packbits(unary, bitorder="little").tobytes()
-    width = 4 if bits <= 32 else 8
-    low = np.ascontiguousarray(values.astype(f"<u{width}")).view(np.uint8).reshape(n, width)
-    low_bytes = np.packbits(np.unpackbits(low, axis=1, bitorder="little")[:, :low_bits],
-                            bitorder="little").tobytes()
-    return _EF_HEAD.pack(low_bits, len(high_bytes)) + high_bytes + low_bytes
+    low = np.ascontiguousarray(values, dtype="<u4").view(np.uint8).reshape(n, 4)
+    return _EF_HEAD.pack(8 * low_bytes, len(high_bytes)) + high_bytes + low[:, :low_bytes].tobytes()
 
 
 def _ef_unpack32(data: memoryview, n: int) -> tuple[U32, int]:
-    """Read ``n`` values below ``2**32`` written by :func:`_ef_pack`; return them and the
-    bytes used."""
+    """Read ``n`` values below ``2**32`` in Elias-Fano form; return them and the bytes used.
+
+    Low parts of whole bytes (what :func:`_ef_pack` writes) are read as bytes; others (as
+    earlier versions wrote them) bit by bit.
+    """
     low_bits, high_size = _EF_HEAD.unpack_from(data)
     pos = _EF_HEAD.size
     if n == 0:
@@ -67,15 +74,21 @@ def _ef_unpack32(data: memoryview, n: int) -> tuple[U32, int]:
     unary = np.unpackbits(np.frombuffer(data[pos : pos + high_size], dtype=np.uint8),
                           bitorder="little")
     pos += high_size
-    high = (np.flatnonzero(unary)[:n] - np.arange(n)).astype(np.uint32)
+    high = (np.nonzero(unary.view(np.bool_))[0][:n] - np.arange(n)).astype(np.uint32)
     low_size = (n * low_bits + 7) // 8
     values: U32 = high << np.uint32(low_bits) if low_bits < 32 else np.zeros(n, np.uint32)
     if low_bits:
-        padded = np.zeros((n, 32), dtype=np.uint8)
-        padded[:, :low_bits] = np.unpackbits(
-            np.frombuffer(data[pos : pos + low_size], dtype=np.uint8), count=n * low_bits,
-            bitorder="little").reshape(n, low_bits)
-        values |= np.packbits(padded, axis=1, bitorder="little").view("<u4").reshape(n)
+        padded = np.zeros((n, 4), dtype=np.uint8)
+        if low_bits % 8 == 0:
+            padded[:, : low_bits // 8] = np.frombuffer(data[pos : pos + low_size],
+                                                       dtype=np.uint8).reshape(n, -1)
+        else:
+            bits = np.zeros((n, 32), dtype=np.uint8)
+            bits[:, :low_bits] = np.unpackbits(
+                np.frombuffer(data[pos : pos + low_size], dtype=np.uint8), count=n * low_bits,
+                bitorder="little").reshape(n, low_bits)
+            padded = np.packbits(bits, axis=1, bitorder="little")
+        values |= padded.view("<u4").reshape(n)
     return values, pos + low_size
 
 
@@ -193,7 +206,7 @@ def encode_features(features: Features) -> bytes:
     shingles = np.sort(np.asarray(features.shingles, dtype=np.uint32))
     if units:
         stems = np.concatenate([u.stems for u in units]).astype(np.uint32, copy=False)
-        distinct, where = np.unique(stems, return_inverse=True)
+        distinct, where = unique_inverse(stems)
         table = np.array([(u.line, u.end_line - u.line, u.words, len(u.stems), u.key)
                           for u in units], dtype=np.uint64)
         table[1:, 0] -= table[:-1, 0].copy()  # lines as steps from the previous sentence
@@ -205,8 +218,8 @@ def encode_features(features: Features) -> bytes:
     return b"".join([
         head,
         features.exact_key.ljust(16, b"\0")[:16],
-        _ef_pack(shingles, 32),
-        _ef_pack(distinct, 32),
+        _ef_pack(shingles),
+        _ef_pack(distinct),
         _small(where),
         *(_small(table[:, column]) for column in range(4)),
         table[:, 4].astype("<u8").tobytes(),
