@@ -103,10 +103,13 @@ class BatchLookups:
         each sentence of ``keys`` (those held by any)."""
         listed = keys.tolist()
         cached = self._unit_counts
-        df = {key: cached[key] for key in listed if key in cached}
         unasked = [key for key in listed if key not in self._units_asked]
         if unasked:  # a candidate's sentences: not among the batch's own
-            df.update(self.store.counts(UNIT, np.array(unasked, dtype=np.uint64)))
+            # Kept for the rest of the batch: a story's articles are candidates of several
+            # of its articles, and the index does not change while a batch is planned.
+            cached.update(self.store.counts(UNIT, np.array(unasked, dtype=np.uint64)))
+            self._units_asked.update(unasked)
+        df = {key: cached[key] for key in listed if key in cached}
         rows, _ = self._earlier(UNIT, keys, position)
         if len(rows):
             extra = np.bincount(rows, minlength=len(keys))
