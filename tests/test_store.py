@@ -387,6 +387,51 @@ def test_sqlite_lookups_agree_with_memory_paged_or_not(
         sqlite.close()
 
 
+def test_segments_set_aside_under_a_lower_cap_are_merged_once_it_rises(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An index written while MAX_MERGED was lower keeps set-aside segments; the next add
+    under a higher cap merges them, and every lookup still agrees with memory."""
+    import dedup.store.sqlite as sqlite_store
+
+    monkeypatch.setattr(sqlite_store, "PAGED_MIN", 1)
+    monkeypatch.setattr(sqlite_store, "MAX_MERGED", 300)
+    rng = np.random.default_rng(3)
+    shared = rng.integers(1, 2**63, 30, dtype=np.uint64)
+    memory = MemoryStore()
+    path = tmp_path / "old.dedup"
+    sqlite = SQLiteStore(path)
+    open_store(sqlite, Config())
+
+    def add(batch: int) -> None:
+        entries = [_entry(f"d{batch}-{i}", np.unique(np.concatenate([
+            rng.integers(1, 2**63, 8, dtype=np.uint64), rng.choice(shared, 2)])).tolist())
+            for i in range(5)]
+        assert memory.add(entries, 0.0) == sqlite.add(entries, 0.0)
+
+    def set_aside() -> int:
+        return sum(1 for s in sqlite._segments.values()
+                   if s.kind == DOC and s.level == sqlite_store._CAPPED)
+
+    try:
+        for batch in range(FANOUT * FANOUT):
+            add(batch)
+        before = set_aside()
+        assert before >= FANOUT
+        monkeypatch.setattr(sqlite_store, "MAX_MERGED", 1 << 27)
+        add(FANOUT * FANOUT)
+        assert set_aside() <= before - (FANOUT - 1)  # each group of 8 became one
+        probe = np.concatenate([shared, rng.integers(1, 2**63, 50, dtype=np.uint64)])
+        assert sqlite.lookup(DOC, probe, 1000).to_dict() == memory.lookup(
+            DOC, probe, 1000).to_dict()
+        assert sqlite.check() == []
+        sqlite.close()
+        sqlite = SQLiteStore(path)
+        assert sqlite.lookup(DOC, probe, 1000).to_dict() == memory.lookup(
+            DOC, probe, 1000).to_dict()
+    finally:
+        sqlite.close()
+
+
 def test_file_batches_grow_with_the_index_up_to_a_cap(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     store = SQLiteStore(tmp_path / "b.dedup")

@@ -526,30 +526,49 @@ class SQLiteStore:
                    self._fetch(seg, segment, pages, "nums"))
 
     def _merge(self, kind: int, written: dict[int, _Seg], dropped: set[int]) -> None:
-        """Merge full levels of ``kind`` upwards (inside the caller's transaction)."""
+        """Merge full levels of ``kind`` upwards (inside the caller's transaction); then
+        groups of set-aside segments that fit under ``MAX_MERGED`` (an index written under a
+        lower cap set aside smaller ones)."""
         level = 0
         while True:
-            rows = self._db.execute(
-                "SELECT seg FROM segments WHERE kind = ? AND level = ? ORDER BY seg",
-                (kind, level)).fetchall()
-            if len(rows) < FANOUT:
-                return
-            group = [(seg, written.pop(seg) if seg in written else self._segment(seg))
-                     for (seg,) in rows[:FANOUT]]
+            group = self._group(kind, level, written)
+            if group is None:
+                break
             if sum(s.size for _, s in group) > MAX_MERGED:
                 # Set aside for good, searched as they are: see MAX_MERGED.
                 self._db.executemany("UPDATE segments SET level = ? WHERE seg = ?",
                                      [(_CAPPED, seg) for seg, _ in group])
                 written.update((seg, replace(s, level=_CAPPED)) for seg, s in group)
                 continue
-            seg, merged = self._write_segment(
-                kind, level + 1, sum(s.size for _, s in group), min(s.first for _, s in group),
-                max(s.last for _, s in group),
-                merge_sorted([self._stream(seg, s) for seg, s in group]))
-            self._drop(seg for seg, _ in group)
-            dropped.update(seg for seg, _ in group)
-            written[seg] = merged
+            self._merge_group(kind, level + 1, group, written, dropped)
             level += 1
+        while (group := self._group(kind, _CAPPED, written)) is not None and sum(
+                s.size for _, s in group) <= MAX_MERGED:
+            self._merge_group(kind, _CAPPED, group, written, dropped)
+
+    def _group(self, kind: int, level: int, written: dict[int, _Seg]
+               ) -> list[tuple[int, _Seg]] | None:
+        """Return the first ``FANOUT`` segments of a level (oldest first), if it has as many."""
+        rows = self._db.execute(
+            "SELECT seg FROM segments WHERE kind = ? AND level = ? ORDER BY seg",
+            (kind, level)).fetchall()
+        if len(rows) < FANOUT:
+            return None
+        return [(seg, written[seg] if seg in written else self._segment(seg))
+                for (seg,) in rows[:FANOUT]]
+
+    def _merge_group(self, kind: int, level: int, group: list[tuple[int, _Seg]],
+                     written: dict[int, _Seg], dropped: set[int]) -> None:
+        """Write ``group`` merged as one segment of ``level`` and drop its members."""
+        seg, merged = self._write_segment(
+            kind, level, sum(s.size for _, s in group), min(s.first for _, s in group),
+            max(s.last for _, s in group),
+            merge_sorted([self._stream(seg, s) for seg, s in group]))
+        self._drop(seg for seg, _ in group)
+        for old, _ in group:
+            written.pop(old, None)
+        dropped.update(seg for seg, _ in group)
+        written[seg] = merged
 
     def _apply(self, written: dict[int, _Seg], dropped: set[int]) -> None:
         """Bring the cache in line with a committed write of this connection."""
