@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from dedup import Config, ConfigError, Document, analyze, normalize, parallel, repair, scan
 from dedup.document import Features
+from dedup.keys import index_keys
 from dedup.minhash import MinHasher
 from dedup.normalize import folded_bytes
 from dedup.parallel import (
@@ -56,6 +57,22 @@ def test_pack_round_trip(seed_documents: list[Document]) -> None:
     serial = [analyze(d, Config()) for d in _documents(seed_documents)]
     for a, b in zip(serial, _unpack(_pack(serial)), strict=True):
         _same(a, b)
+
+
+def test_pack_round_trip_carries_the_index_keys(seed_documents: list[Document]) -> None:
+    config = Config()
+    serial = [analyze(d, config) for d in _documents(seed_documents)]
+    expected = index_keys(serial, config)
+    for feat, keys in zip(serial, expected, strict=True):
+        feat.keys = keys
+    for a, b in zip(serial, _unpack(_pack(serial)), strict=True):
+        _same(a, b)
+        assert np.array_equal(a.anchors, b.anchors)
+        assert b.keys is not None
+        assert a.keys is not None
+        assert b.keys.payload == a.keys.payload
+        for name in ("bands", "passages", "anchors", "sentence_bands", "exact", "units"):
+            assert np.array_equal(getattr(a.keys, name), getattr(b.keys, name)), name
 
 
 @pytest.mark.parametrize("workers", [1, 2])
