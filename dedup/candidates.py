@@ -67,16 +67,8 @@ class BatchLookups:
                 sizes = [len(k[kind]) for k in batch]
                 keys = _joined(batch, kind)
                 order = np.argsort(keys, kind="stable")  # positions ascending within a key
-                keys = keys[order]
-                positions = np.repeat(np.arange(len(batch), dtype=np.int64), sizes)[order]
-                # Only a key that two documents of the batch hold can lead one to an earlier
-                # one: the run keeps those postings (most keys are one article's own, and each
-                # article's search would find its own keys and drop them).
-                repeated = np.zeros(len(keys), dtype=bool)
-                same = keys[1:] == keys[:-1]
-                repeated[1:] |= same
-                repeated[:-1] |= same
-                self._own[kind] = (keys[repeated], positions[repeated])
+                positions = np.repeat(np.arange(len(batch), dtype=np.int64), sizes)
+                self._own[kind] = (keys[order], positions[order])
 
     def _earlier(self, kind: int, keys: U64, position: int) -> tuple[I64, I64]:
         """Return (row, position) pairs of the batch's documents before ``position``."""
