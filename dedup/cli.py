@@ -22,7 +22,7 @@ from dedup.config import Config
 from dedup.detector import Detector, Problem, Result, scan
 from dedup.errors import ConfigError, IndexMismatchError
 from dedup.io import DEFAULT_MAX_BYTES, read_paths
-from dedup.parallel import prefetch
+from dedup.parallel import prefetch, shutdown_workers
 from dedup.report import JsonlWriter, write_report
 
 __all__ = ["main"]
@@ -307,6 +307,7 @@ def _scan(args: argparse.Namespace) -> int:
         out.commit()
     except KeyboardInterrupt as exc:
         out.discard()
+        shutdown_workers()  # before the interpreter's exit: see shutdown_workers
         kept = (f"; what was added to {args.index} before it stays there (run the same scan "
                 "again to add the rest)" if args.index else "")
         how = "terminated" if isinstance(exc, _Terminated) else "interrupted"

@@ -54,6 +54,7 @@ __all__ = [
     "analyze_many",
     "available_workers",
     "prefetch",
+    "shutdown_workers",
     "signature_of_text",
     "signatures_of_texts",
     "start_checks",
@@ -323,7 +324,14 @@ def _wait_started(pool: ProcessPoolExecutor, workers: int) -> None:
 
 
 @atexit.register
-def _shutdown_pools() -> None:
+def shutdown_workers() -> None:
+    """Stop the worker processes (queued work is cancelled); they start again when needed.
+
+    Runs at exit. A program stopping on Ctrl-C should call it first: at exit, Python's
+    ``concurrent.futures`` wakes each pool's manager thread without a lock, and a manager
+    still winding down a pool can close its pipe in that moment ("Bad file descriptor",
+    a traceback printed at exit; seen under load in tests/test_robustness.py).
+    """
     with _pools_lock:
         if _pools_pid == os.getpid():
             for pool in _pools.values():

@@ -208,11 +208,11 @@ def test_sorted_unique_equals_numpy_unique(values: list[int]) -> None:
 
 
 def _analyze_in_child(docs: list[Document], out: object) -> None:
-    from dedup.parallel import _shutdown_pools
+    from dedup.parallel import shutdown_workers
 
     features = analyze_many(docs, Config(), workers=2, chunk_size=3)
     out.send([f.id for f in features])  # type: ignore[attr-defined]
-    _shutdown_pools()
+    shutdown_workers()
 
 
 def test_a_forked_child_starts_its_own_workers(seed_documents: list[Document]) -> None:
