@@ -63,7 +63,7 @@ class Unit(NamedTuple):
     """A sentence kept for comparison: its lines, word count, stems and exact key.
 
     A named tuple, not a dataclass: a stored document is rebuilt with ~35 of them every time
-    it is a candidate, and a tuple is made ~5x faster (docs/performance.md).
+    it is a candidate, and a named tuple is made in 0.8 us against 2.0 (docs/performance.md).
     """
 
     line: int

@@ -22,7 +22,7 @@ from dedup.config import Config
 from dedup.document import Features
 from dedup.index import band_keys, optimal_params
 from dedup.minhash import MinHasher
-from dedup.shingle import U64
+from dedup.shingle import U64, sorted_unique
 from dedup.store.codec import encode_features
 
 __all__ = ["IndexKeys", "index_keys"]
@@ -78,10 +78,10 @@ def index_keys(features: Sequence[Features], config: Config) -> list[IndexKeys]:
         sentence_bands = unit_bands[pos : pos + len(f.units)]
         pos += len(f.units)
         # A sentence's band keys are distinct already: each band salts its own.
-        passages = np.unique(np.concatenate([f.anchors, sentence_bands.ravel()]))
+        passages = sorted_unique(np.concatenate([f.anchors, sentence_bands.ravel()]))
         exact = (np.array([int.from_bytes(f.exact_key[:8], "little")], dtype=np.uint64)
                  if f.words else np.zeros(0, dtype=np.uint64))
-        units = np.unique(np.array([u.key for u in f.units], dtype=np.uint64))
-        out.append(IndexKeys(np.unique(keys), passages, f.anchors, sentence_bands, exact,
+        units = sorted_unique(np.array([u.key for u in f.units], dtype=np.uint64))
+        out.append(IndexKeys(sorted_unique(keys), passages, f.anchors, sentence_bands, exact,
                              units, encode_features(f)))
     return out

@@ -113,10 +113,16 @@ def sorted_unique(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     ordered = np.sort(values)
     if ordered.size < 2:
         return ordered
-    keep = np.empty(ordered.size, dtype=bool)
-    keep[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
-    return ordered[keep]
+    distinct: np.ndarray[Any, Any] = ordered[_run_starts(ordered)]
+    return distinct
+
+
+def _run_starts(ordered: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Return where each run of equal values of a sorted array starts, as a mask."""
+    first = np.empty(ordered.size, dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return first
 
 
 def unique_inverse(values: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], I64]:
@@ -129,9 +135,7 @@ def unique_inverse(values: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], 
     """
     order = np.argsort(values)
     ordered = values[order]
-    first = np.empty(ordered.size, dtype=bool)
-    first[:1] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    first = _run_starts(ordered)
     where = np.empty(ordered.size, dtype=np.int64)
     where[order] = np.cumsum(first) - 1
     return ordered[first], where

@@ -535,7 +535,8 @@ class SQLiteStore:
             if group is None:
                 break
             if sum(s.size for _, s in group) > MAX_MERGED:
-                # Set aside for good, searched as they are: see MAX_MERGED.
+                # Set aside, searched as they are (merged only if the cap rises): see
+                # MAX_MERGED.
                 self._db.executemany("UPDATE segments SET level = ? WHERE seg = ?",
                                      [(_CAPPED, seg) for seg, _ in group])
                 written.update((seg, replace(s, level=_CAPPED)) for seg, s in group)
