@@ -8,6 +8,7 @@ never goes back to their text.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
@@ -19,12 +20,24 @@ from dedup.normalize import normalize
 from dedup.paragraphs import SentenceRow, sentence_rows, split_paragraphs
 from dedup.repair import repair_count
 from dedup.repeats import Repeat, find_repeats_in, removable
-from dedup.shingle import U32, U64, anchors, finalize, ngram_hashes, sorted_unique, token_hashes
+from dedup.shingle import (
+    I64,
+    U32,
+    U64,
+    anchors,
+    finalize,
+    ngram_hashes,
+    sorted_unique,
+    token_hashes,
+)
 
 if TYPE_CHECKING:
     from dedup.keys import IndexKeys
 
-__all__ = ["Document", "Features", "Unit", "analyze", "passage_unit"]
+__all__ = ["Document", "Features", "Unit", "UnitArrays", "analyze", "passage_unit"]
+
+# Where Features.unit_arrays keeps its arrays (the codec fills it when it decodes).
+UNIT_ARRAYS = "dedup.unit_arrays"
 
 # Function words carry no story: two sentences sharing only these are not a rewrite.
 _STOPWORDS = (
@@ -73,6 +86,14 @@ class Unit(NamedTuple):
     key: int
 
 
+class UnitArrays(NamedTuple):
+    """A document's sentences as three arrays, the form screening many candidates reads."""
+
+    stems: U32  # every unit's stems, concatenated in unit order
+    sizes: I64  # stems per unit
+    keys: U64  # each unit's exact key
+
+
 def _no_anchors() -> U64:
     return np.zeros(0, dtype=np.uint64)
 
@@ -96,12 +117,25 @@ class Features:
     removed_lines: frozenset[int]
     shingles: U32
     exact_key: bytes
-    units: list[Unit]
+    units: Sequence[Unit]
     words: int
     truncated: bool = False
     extra: dict[str, object] = field(default_factory=dict)
     anchors: U64 = field(default_factory=_no_anchors)
     keys: IndexKeys | None = None
+
+    def unit_arrays(self) -> UnitArrays:
+        """Return the units as :class:`UnitArrays`, made once and kept in ``extra``: a
+        document is screened against many others in a feed."""
+        cached = self.extra.get(UNIT_ARRAYS)
+        if cached is None:
+            units = self.units
+            stems = (np.concatenate([u.stems for u in units]) if units
+                     else np.zeros(0, dtype=np.uint32))
+            cached = self.extra[UNIT_ARRAYS] = UnitArrays(
+                stems, np.array([len(u.stems) for u in units], dtype=np.int64),
+                np.array([u.key for u in units], dtype=np.uint64))
+        return cached  # type: ignore[return-value]
 
     @property
     def cleaned(self) -> str:

@@ -39,9 +39,6 @@ U32 = npt.NDArray[np.uint32]
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
 
-# Where a document's sentence arrays are kept between comparisons (see _unit_arrays).
-_ARRAYS = "dedup.match.unit_arrays"
-
 # A copied passage shows in at least one sentence pair sharing half its stems, even where line
 # wrapping cuts the copy into other sentences than the original (PAN 2013: every true pair
 # with a shared verbatim passage has one at 0.52 or more).
@@ -126,14 +123,14 @@ def _overlap_matrix(stems_a: U32, sizes_a: I64, stems_b: U32, sizes_b: I64) -> F
     return result
 
 
-def _overlap_counts(a: list[Unit], b: list[Unit]) -> F32:
+def _overlap_counts(a: Sequence[Unit], b: Sequence[Unit]) -> F32:
     """Return the matrix of shared stems between every sentence of ``a`` and of ``b``."""
     return _overlap_matrix(
         np.concatenate([u.stems for u in a]), np.array([len(u.stems) for u in a], np.int64),
         np.concatenate([u.stems for u in b]), np.array([len(u.stems) for u in b], np.int64))
 
 
-def passage_similarity(a: list[Unit], b: list[Unit]) -> F32:
+def passage_similarity(a: Sequence[Unit], b: Sequence[Unit]) -> F32:
     """Return the Dice similarity of the content stems of every pair of sentences.
 
     Dice (twice the shared stems over their total) rewards a reworded sentence that keeps
@@ -165,7 +162,7 @@ def text_similarity(a: str, b: str, config: Config | None = None) -> float:
     return float(passage_similarity([passage_unit(a, cfg)], [passage_unit(b, cfg)])[0, 0])
 
 
-def order_overlap(a: list[Unit], b: list[Unit], floor: float = 0.0) -> float:
+def order_overlap(a: Sequence[Unit], b: Sequence[Unit], floor: float = 0.0) -> float:
     """Return the share of content words two documents have in common, in the same order.
 
     A weighted longest common subsequence of the content stems, sentence after sentence:
@@ -273,7 +270,7 @@ def _align_dense(similarity: F32, threshold: float) -> list[tuple[int, int]]:
 
 
 def _passages(
-    a: list[Unit], b: list[Unit], pairs: list[tuple[int, int]], similarity: F32
+    a: Sequence[Unit], b: Sequence[Unit], pairs: list[tuple[int, int]], similarity: F32
 ) -> list[Passage]:
     """Group aligned sentence pairs into passages: runs that stay in one paragraph of a side."""
     groups: list[list[tuple[int, int]]] = []
@@ -318,22 +315,6 @@ def _verbatim_shingles(config: Config) -> int:
     A verbatim run of n words gives n - k + 1 shared word k-grams.
     """
     return max(1, config.partial_words - config.word_ngram + 1)
-
-
-def _unit_arrays(features: Features) -> tuple[U32, I64, U64]:
-    """Return a document's sentence stems (concatenated), stem counts and keys, made once.
-
-    Kept in ``features.extra``: a document is screened against many others in a feed.
-    """
-    cached = features.extra.get(_ARRAYS)
-    if cached is None:
-        units = features.units
-        stems = (np.concatenate([u.stems for u in units]) if units
-                 else np.zeros(0, dtype=np.uint32))
-        sizes = np.array([len(u.stems) for u in units], dtype=np.int64)
-        keys = np.array([u.key for u in units], dtype=np.uint64)
-        cached = features.extra[_ARRAYS] = (stems, sizes, keys)
-    return cached  # type: ignore[return-value]
 
 
 def screen(
@@ -388,8 +369,8 @@ def screen(
             stems, sizes = stems[np.repeat(kept, sizes)], sizes[kept]
         return stems, sizes, kept
 
-    q_stems, q_sizes, _ = evidence(*_unit_arrays(query))
-    arrays = [_unit_arrays(o) for o in others]
+    q_stems, q_sizes, _ = evidence(*query.unit_arrays())
+    arrays = [o.unit_arrays() for o in others]
     units_per = np.array([len(a[1]) for a in arrays], dtype=np.int64)
     c_stems, c_sizes, c_kept = evidence(np.concatenate([a[0] for a in arrays]),
                                         np.concatenate([a[1] for a in arrays]),

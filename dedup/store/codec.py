@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import struct
 import zlib
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, overload
 
 import numpy as np
 
-from dedup.document import Features, Unit
+from dedup.document import UNIT_ARRAYS, Features, Unit, UnitArrays
 from dedup.errors import IndexMismatchError
-from dedup.shingle import U32, U64, unique_inverse
+from dedup.shingle import I64, U32, U64, unique_inverse
 
 __all__ = ["decode_features", "encode_features", "pack_ints", "pack_planes", "random_planes",
            "unit_keys", "unpack_ints", "unpack_planes"]
@@ -276,18 +277,54 @@ def decode_features(data: bytes, doc_id: str, source: str | None = None,
     for _ in range(4):
         values, used = _unsmall(body[pos:], n_units)
         pos += used
-        columns.append(values.tolist())
-    keys = np.frombuffer(body[pos : pos + 8 * n_units], dtype="<u8").tolist()
+        columns.append(values.astype(np.int64))
+    keys = np.frombuffer(body[pos : pos + 8 * n_units], dtype="<u8").astype(np.uint64)
     line_deltas, spans, words, counts = columns
-    units = []
-    line = start = 0
-    for delta, span, w, count, key in zip(line_deltas, spans, words, counts, keys,
-                                          strict=True):
-        line += delta
-        units.append(Unit(line, line + span, w, stems[start : start + count], key))
-        start += count
+    arrays = UnitArrays(stems, counts, keys)
+    units = _StoredUnits(arrays, np.cumsum(line_deltas), spans, words)
     return Features(
         id=doc_id, source=source, published=published, encoding=None, text="", repairs=0,
         repeats=[], removed_lines=frozenset(), shingles=shingles, exact_key=exact_key,
-        units=units, words=n_words, truncated=bool(truncated),
+        units=units, words=n_words, truncated=bool(truncated), extra={UNIT_ARRAYS: arrays},
     )
+
+
+class _StoredUnits(Sequence[Unit]):
+    """A decoded document's sentences, made into :class:`Unit` objects on first use.
+
+    Screening reads only the :class:`UnitArrays`; most candidates in a large feed fail it
+    and never need their units, which cost ~35 objects a document to make.
+    """
+
+    __slots__ = ("_arrays", "_lines", "_made", "_spans", "_words")
+
+    def __init__(self, arrays: UnitArrays, lines: I64, spans: I64, words: I64) -> None:
+        self._arrays, self._lines, self._spans, self._words = arrays, lines, spans, words
+        self._made: list[Unit] | None = None
+
+    def _units(self) -> list[Unit]:
+        if self._made is None:
+            stems, sizes, keys = self._arrays
+            ends = np.cumsum(sizes).tolist()
+            self._made = [
+                Unit(line, line + span, words, stems[end - size : end], key)
+                for line, span, words, size, end, key in zip(
+                    self._lines.tolist(), self._spans.tolist(), self._words.tolist(),
+                    sizes.tolist(), ends, keys.tolist(), strict=True)
+            ]
+        return self._made
+
+    def __len__(self) -> int:
+        return len(self._arrays.keys)
+
+    @overload
+    def __getitem__(self, index: int) -> Unit: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Unit]: ...
+
+    def __getitem__(self, index: int | slice) -> Unit | list[Unit]:
+        return self._units()[index]
+
+    def __iter__(self) -> Iterator[Unit]:
+        return iter(self._units())
