@@ -138,9 +138,14 @@ def passage_similarity(a: Sequence[Unit], b: Sequence[Unit]) -> F32:
     """
     if not a or not b:
         return np.zeros((len(a), len(b)), dtype=np.float32)
-    shared = _overlap_counts(a, b)
-    size_a = np.array([len(u.stems) for u in a], dtype=np.float32)
-    size_b = np.array([len(u.stems) for u in b], dtype=np.float32)
+    return _dice(_overlap_counts(a, b), np.array([len(u.stems) for u in a]),
+                 np.array([len(u.stems) for u in b]))
+
+
+def _dice(shared: F32, sizes_a: npt.ArrayLike, sizes_b: npt.ArrayLike) -> F32:
+    """Return twice the shared stems over the two sentences' sizes, for every pair."""
+    size_a = np.asarray(sizes_a, dtype=np.float32)
+    size_b = np.asarray(sizes_b, dtype=np.float32)
     result: F32 = 2.0 * shared / (size_a[:, None] + size_b[None, :])
     return result
 
@@ -322,10 +327,10 @@ def screen(
     others: Sequence[Features],
     config: Config,
     boilerplate: npt.ArrayLike = (),
-) -> list[bool]:
+) -> list[F32 | None]:
     """Say which of ``others`` could match ``query``, all candidates measured at once.
 
-    A filter for :func:`compare`, never looser or stricter: ``False`` only where every kind's
+    A filter for :func:`compare`, never looser or stricter: ``None`` only where every kind's
     condition fails (the same text; enough shared shingles; two sentences each aligning
     with a sentence of the other; or a verbatim passage), so ``compare`` would return
     ``None``. One pass over the candidates' shingles and sentences replaces a dozen numpy
@@ -339,7 +344,9 @@ def screen(
         boilerplate: Keys of the sentences that are no evidence (see :func:`compare`).
 
     Returns:
-        One flag per candidate, in order.
+        Per candidate, in order: ``None`` where it cannot match; else the similarity of its
+        sentences (rows) to the query's (columns), boilerplate left out, which is what
+        :func:`compare` of the two measures first: pass it on as ``similarity``.
     """
     if not others:
         return []
@@ -375,10 +382,9 @@ def screen(
     c_stems, c_sizes, c_kept = evidence(np.concatenate([a[0] for a in arrays]),
                                         np.concatenate([a[1] for a in arrays]),
                                         np.concatenate([a[2] for a in arrays]))
+    col_owner = np.repeat(np.arange(count), units_per)[c_kept]
+    similarity = _dice(_overlap_matrix(q_stems, q_sizes, c_stems, c_sizes), q_sizes, c_sizes)
     if len(q_sizes) and len(c_sizes):
-        col_owner = np.repeat(np.arange(count), units_per)[c_kept]
-        shared_stems = _overlap_matrix(q_stems, q_sizes, c_stems, c_sizes)
-        similarity = 2.0 * shared_stems / (q_sizes[:, None] + c_sizes[None, :])
         eligible = similarity >= config.passage_threshold
         rows_hit = np.zeros((count, len(q_sizes)), dtype=bool)
         hit_rows, hit_cols = np.nonzero(eligible)
@@ -389,11 +395,16 @@ def screen(
         best = np.zeros(count)
         np.maximum.at(best, col_owner, similarity.max(axis=0))
         keep |= (shared >= _verbatim_shingles(config)) & (best >= _VERBATIM_SENTENCE)
-    return [bool(k) for k in keep]
+    # Each candidate's columns are one run (they were concatenated in order).
+    ends = np.cumsum(np.bincount(col_owner, minlength=count)).tolist()
+    starts = [0, *ends[:-1]]
+    return [similarity[:, start:end].T.copy() if kept else None
+            for kept, start, end in zip(keep.tolist(), starts, ends, strict=True)]
 
 
 def compare(
-    a: Features, b: Features, config: Config, is_boilerplate: Callable[[Unit], bool] | None = None
+    a: Features, b: Features, config: Config, is_boilerplate: Callable[[Unit], bool] | None = None,
+    *, similarity: F32 | None = None,
 ) -> Match | None:
     """Measure a candidate pair and return the match, or ``None`` if it is not one.
 
@@ -412,6 +423,8 @@ def compare(
         config: Uses the verification thresholds.
         is_boilerplate: Says which sentences many unrelated documents share (footers); they
             are no evidence of a rewrite.
+        similarity: The passage similarity of ``a``'s sentences to ``b``'s, boilerplate left
+            out, when the caller has it (:func:`screen` gives it); measured here otherwise.
 
     Returns:
         The match with its kind, scores and passages, or ``None``.
@@ -421,7 +434,11 @@ def compare(
     if is_boilerplate is not None:
         units_a = [u for u in units_a if not is_boilerplate(u)]
         units_b = [u for u in units_b if not is_boilerplate(u)]
-    similarity = passage_similarity(units_a, units_b)
+    if similarity is None:
+        similarity = passage_similarity(units_a, units_b)
+    elif similarity.shape != (len(units_a), len(units_b)):
+        raise ValueError(f"similarity has shape {similarity.shape}, the sentences "
+                         f"{(len(units_a), len(units_b))}: pass the matrix screen gave")
     pairs = align(similarity, config.passage_threshold)
     words_a = sum(u.words for u in units_a)
     words_b = sum(u.words for u in units_b)

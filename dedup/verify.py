@@ -72,8 +72,9 @@ def run_check(check: Check, config: Config) -> list[tuple[int, Match]]:
         return unit.key in stop
 
     found: list[tuple[int, Match]] = []
-    worth = screen(new, others, config, check.stop)
-    for position, (other, maybe) in enumerate(zip(others, worth, strict=True)):
-        if maybe and (match := compare(other, new, config, is_boilerplate)) is not None:
+    screened = screen(new, others, config, check.stop)
+    for position, (other, similarity) in enumerate(zip(others, screened, strict=True)):
+        if similarity is not None and (match := compare(
+                other, new, config, is_boilerplate, similarity=similarity)) is not None:
             found.append((position, match))
     return found

@@ -179,11 +179,15 @@ def test_screen_keeps_every_pair_compare_matches() -> None:
     for name, query in feats.items():
         others = [f for other, f in feats.items() if other != name]
         for boiler in ([], [u.key for u in query.units[:1]]):
-            flags = screen(query, others, CFG, np.array(boiler, dtype=np.uint64))
+            screened = screen(query, others, CFG, np.array(boiler, dtype=np.uint64))
             is_boilerplate = _boilerplate_of(set(boiler))
-            for other, flag in zip(others, flags, strict=True):
-                matched = compare(other, query, CFG, is_boilerplate) is not None
-                assert flag or not matched, (name, other.id)
+            for other, similarity in zip(others, screened, strict=True):
+                match = compare(other, query, CFG, is_boilerplate)
+                assert similarity is not None or match is None, (name, other.id)
+                if similarity is not None:  # what screen measured is what compare would
+                    again = compare(other, query, CFG, is_boilerplate, similarity=similarity)
+                    assert again == match, (name, other.id)
     # And it does reject: a same-topic-free pair is screened out.
-    assert screen(feats["story"], [feats["other"]], CFG) == [False]
-    assert screen(feats["story"], [feats["rewrite"], feats["story"]], CFG) == [True, True]
+    assert screen(feats["story"], [feats["other"]], CFG) == [None]
+    assert [s is not None for s in screen(feats["story"], [feats["rewrite"], feats["story"]],
+                                          CFG)] == [True, True]
