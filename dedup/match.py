@@ -322,6 +322,27 @@ def _verbatim_shingles(config: Config) -> int:
     return max(1, config.partial_words - config.word_ngram + 1)
 
 
+_BITMAP = np.uint32((1 << 14) - 1)
+
+
+def _present(distinct: U32, values: U32) -> I64:
+    """Return the positions of the ``values`` that are in ``distinct`` (sorted, distinct).
+
+    A bitmap of the low bits of ``distinct`` first: most values (a candidate's shingles)
+    are not in it, and a gather from a 16 KB table rules those out for less than a binary
+    search each (~2x faster for a query against a dozen candidates).
+    """
+    if not len(distinct):
+        return np.zeros(0, dtype=np.int64)
+    bitmap = np.zeros(int(_BITMAP) + 1, dtype=bool)
+    bitmap[distinct & _BITMAP] = True
+    maybe = np.flatnonzero(bitmap[values & _BITMAP])
+    candidates = values[maybe]
+    where = np.minimum(np.searchsorted(distinct, candidates), len(distinct) - 1)
+    result: I64 = maybe[distinct[where] == candidates]
+    return result
+
+
 def screen(
     query: Features,
     others: Sequence[Features],
@@ -353,12 +374,9 @@ def screen(
     count = len(others)
     # Shared shingles of every candidate: one sorted search over their concatenation.
     sizes = np.array([len(o.shingles) for o in others], dtype=np.int64)
-    pooled = np.concatenate([o.shingles for o in others])
-    where = np.minimum(np.searchsorted(query.shingles, pooled), len(query.shingles) - 1)
-    present = (query.shingles[where] == pooled) if len(query.shingles) else np.zeros(
-        len(pooled), dtype=bool)
-    owner = np.repeat(np.arange(count), sizes)
-    shared = np.bincount(owner, weights=present, minlength=count)
+    found = _present(query.shingles, np.concatenate([o.shingles for o in others]))
+    owner = np.searchsorted(np.cumsum(sizes), found, side="right")
+    shared = np.bincount(owner, minlength=count).astype(np.float64)
     union = sizes + len(query.shingles) - shared
     jaccard = np.divide(shared, union, out=np.zeros(count), where=union > 0)
     most = np.maximum(np.divide(shared, sizes, out=np.zeros(count), where=sizes > 0),

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from dedup import Config, Document, analyze, compare
 from dedup.document import Features, Unit
-from dedup.match import align, order_overlap, screen
+from dedup.match import _present, align, order_overlap, screen
 
 CFG = Config()
 STORY = [
@@ -191,3 +191,15 @@ def test_screen_keeps_every_pair_compare_matches() -> None:
     assert screen(feats["story"], [feats["other"]], CFG) == [None]
     assert [s is not None for s in screen(feats["story"], [feats["rewrite"], feats["story"]],
                                           CFG)] == [True, True]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.integers(0, 2**32 - 1), max_size=300),
+       st.lists(st.integers(0, 2**32 - 1), max_size=300), st.integers(0, 2**20))
+def test_present_finds_exactly_the_members(distinct: set[int], values: list[int],
+                                           spread: int) -> None:
+    # Values sharing low bits with members (the bitmap's false alarms) must be told apart.
+    pool = np.array(sorted(distinct), dtype=np.uint32)
+    mixed = np.array(values + [(v + spread * 2**14) % 2**32 for v in distinct]
+                     + list(distinct), dtype=np.uint32)
+    assert _present(pool, mixed).tolist() == np.flatnonzero(np.isin(mixed, pool)).tolist()
