@@ -5,7 +5,9 @@ A Ctrl-C in that time would surface as a traceback from inside some import; here
 caught before any of that starts, and reported the way an interrupted scan is.
 """
 
-import signal
+# The C module under ``signal``: ``signal.py`` imports ``enum`` first, which takes long enough
+# on a loaded machine for a Ctrl-C to land inside it, before any handler is set.
+import _signal as signal  # type: ignore[import-not-found]
 import sys
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports it

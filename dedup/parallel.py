@@ -309,8 +309,14 @@ def _started(pool: ProcessPoolExecutor, workers: int) -> ProcessPoolExecutor:
         # Each call first runs ``hold`` for a signal that arrived meanwhile.
         for signum, handler in previous_handlers.items():
             signal.signal(signum, signal.SIG_DFL if handler is None else handler)
-    for signum in dict.fromkeys(held):
-        signal.raise_signal(signum)  # now handled as usual (KeyboardInterrupt ...)
+    try:
+        for signum in dict.fromkeys(held):
+            signal.raise_signal(signum)  # now handled as usual (KeyboardInterrupt ...)
+    except BaseException:
+        # The pool is not kept, so shutdown_workers cannot stop it: stop it here, or its
+        # manager thread winds down at exit while Python wakes it (see shutdown_workers).
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
     return pool
 
 

@@ -228,3 +228,22 @@ def test_a_forked_child_starts_its_own_workers(seed_documents: list[Document]) -
     assert receive.recv() == [d.id for d in docs]
     child.join(60)
     assert child.exitcode == 0
+
+
+def test_a_ctrl_c_while_a_pool_starts_stops_that_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The signal is held while the workers start and raised once they have; the pool is then
+    # not kept, so it must be stopped before the KeyboardInterrupt leaves: left running, its
+    # manager thread wound down at exit while Python woke it ("Bad file descriptor").
+    import signal
+    from concurrent.futures import ProcessPoolExecutor
+
+    def interrupted(pool: ProcessPoolExecutor, workers: int) -> None:
+        signal.raise_signal(signal.SIGINT)  # lands in the handler that holds it
+
+    monkeypatch.setattr(parallel, "_wait_started", interrupted)
+    pool = ProcessPoolExecutor(max_workers=1)
+    with pytest.raises(KeyboardInterrupt):
+        parallel._started(pool, 1)
+    with pytest.raises(RuntimeError, match="shutdown"):
+        pool.submit(int)
+    assert not pool._processes  # type: ignore[attr-defined]
