@@ -62,6 +62,7 @@ class BatchLookups:
         self._unit_counts = store.counts(UNIT, units)
         self._units_asked = set(units.tolist())
         self._own: dict[int, tuple[U64, I64]] = {}
+        self._shared: dict[int, tuple[U64, I64, I64]] = {}
         if own:
             for kind in (DOC, PASSAGE, EXACT, UNIT):
                 sizes = [len(k[kind]) for k in batch]
@@ -69,6 +70,7 @@ class BatchLookups:
                 order = np.argsort(keys, kind="stable")  # positions ascending within a key
                 positions = np.repeat(np.arange(len(batch), dtype=np.int64), sizes)
                 self._own[kind] = (keys[order], positions[order])
+                self._shared[kind] = _shared_with_earlier(*self._own[kind], len(batch))
 
     def _earlier(self, kind: int, keys: U64, position: int) -> tuple[I64, I64]:
         """Return (row, position) pairs of the batch's documents before ``position``."""
@@ -80,17 +82,33 @@ class BatchLookups:
         before = found < position
         return rows[before], found[before]
 
+    def _earlier_own(self, kind: int, keys: U64, position: int) -> tuple[I64, I64]:
+        """As :meth:`_earlier`, for sorted ``keys`` of the document at ``position`` itself:
+        read from the batch's shared keys, worked out once (most keys of an article are
+        held by no other article of its batch, and need no search)."""
+        if kind not in self._shared:
+            none = np.zeros(0, dtype=np.int64)
+            return none, none
+        shared, earlier, bounds = self._shared[kind]
+        mine = shared[bounds[position] : bounds[position + 1]]
+        if not len(mine) or not len(keys):
+            none = np.zeros(0, dtype=np.int64)
+            return none, none
+        rows = np.minimum(np.searchsorted(keys, mine), len(keys) - 1)
+        asked = keys[rows] == mine
+        return rows[asked], earlier[bounds[position] : bounds[position + 1]][asked]
+
     def members(self, kind: int, keys: U64, position: int, limit: int) -> tuple[I64, I64]:
         """Return the followed buckets of ``keys`` over the index and the batch before
         ``position``, as (row, code) pairs: the document coded ``2 * number + (1 if of this
-        batch else 0)`` is posted under ``keys[row]``. ``keys`` must be among the batch's
-        own keys of that kind. A bucket with more than ``limit`` documents in all is a stop
-        bucket (boilerplate or a topic phrase, not evidence) and is not followed.
+        batch else 0)`` is posted under ``keys[row]``. ``keys`` must be sorted keys of that
+        kind of the document at ``position``. A bucket with more than ``limit`` documents in
+        all is a stop bucket (boilerplate or a topic phrase, not evidence) and is not followed.
         """
         every, sizes, bounds, docs = self._stored[kind]
         at = np.searchsorted(every, keys)
         rows, stored = gather(docs, np.arange(len(keys)), bounds[at], bounds[at + 1])
-        new_rows, new = self._earlier(kind, keys, position)
+        new_rows, new = self._earlier_own(kind, keys, position)
         total = sizes[at] + np.bincount(new_rows, minlength=len(keys))
         rows = np.concatenate([rows, new_rows])
         codes = np.concatenate([2 * stored, 2 * new + 1])
@@ -98,9 +116,10 @@ class BatchLookups:
         followed = (total <= limit)[rows]
         return rows[followed], codes[followed]
 
-    def counts(self, keys: U64, position: int) -> dict[int, int]:
+    def counts(self, keys: U64, position: int, own: bool = False) -> dict[int, int]:
         """Return how many documents (indexed, and before ``position`` in the batch) hold
-        each sentence of ``keys`` (those held by any)."""
+        each sentence of ``keys`` (those held by any); ``own``: ``keys`` are the sorted
+        sentence keys of the document at ``position``."""
         listed = keys.tolist()
         cached = self._unit_counts
         unasked = [key for key in listed if key not in self._units_asked]
@@ -110,12 +129,31 @@ class BatchLookups:
             cached.update(self.store.counts(UNIT, np.array(unasked, dtype=np.uint64)))
             self._units_asked.update(unasked)
         df = {key: cached[key] for key in listed if key in cached}
-        rows, _ = self._earlier(UNIT, keys, position)
+        rows, _ = (self._earlier_own if own else self._earlier)(UNIT, keys, position)
         if len(rows):
             extra = np.bincount(rows, minlength=len(keys))
             for i in np.flatnonzero(extra).tolist():
                 df[listed[i]] = df.get(listed[i], 0) + int(extra[i])
         return df
+
+
+def _shared_with_earlier(keys: U64, positions: I64, documents: int) -> tuple[U64, I64, I64]:
+    """Return every (key, earlier position) pair of a batch's own postings, by later position.
+
+    ``keys`` sorted, with the ``positions`` of their documents ascending within a key. Each
+    posting is paired with the earlier postings of its key (one document holds a key once);
+    the pairs of the document at ``p`` are ``[bounds[p], bounds[p + 1])`` of the result
+    ``(keys, earlier positions, bounds)``, its keys ascending.
+    """
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) \
+        else np.zeros(0, dtype=np.int64)
+    run_start = np.repeat(starts, np.diff(np.append(starts, len(keys))))
+    later = np.repeat(np.arange(len(keys)), np.arange(len(keys)) - run_start)
+    earlier = spans(run_start, np.arange(len(keys)))
+    order = np.lexsort((keys[later], positions[later]))
+    later, earlier = later[order], earlier[order]
+    bounds = np.searchsorted(positions[later], np.arange(documents + 1))
+    return keys[later], positions[earlier], bounds
 
 
 def find_candidates(keys: Keys, anchors: U64, units: Sequence[Unit],

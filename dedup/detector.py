@@ -331,7 +331,7 @@ class Detector:
         """
         # Documents holding each sentence: the article's own first, the candidates' below.
         keys = item.keys
-        df = lookups.counts(keys.units, position)
+        df = lookups.counts(keys.units, position, own=True)
         refs = find_candidates(keys.by_kind, keys.anchors, item.features.units,
                                keys.sentence_bands, position, lookups, df, self.config)
         stored = [n for where, n in refs if where == 0]

@@ -58,6 +58,9 @@ def test_members_and_counts_equal_a_plain_reference(seed: int) -> None:
         probe = np.unique(np.concatenate([keys[UNIT], pool[:5]]))  # some not the batch's
         assert lookups.counts(probe, position) == {
             key: counts[key] for key in probe.tolist() if counts[key]}
+        # A document's own sentences are counted from the batch's shared keys.
+        assert lookups.counts(keys[UNIT], position, own=True) == {
+            key: counts[key] for key in keys[UNIT].tolist() if counts[key]}
 
 
 def _story(rng: random.Random, vocab: list[str], sentences: int) -> list[str]:
