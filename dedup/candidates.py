@@ -20,7 +20,7 @@ import numpy as np
 
 from dedup.config import Config
 from dedup.document import Unit
-from dedup.shingle import I64, U64, unique_inverse
+from dedup.shingle import I64, U64, in_sorted, sorted_unique, unique_counts, unique_inverse
 from dedup.store import DOC, EXACT, NO_LIMIT, PASSAGE, UNIT, Store, gather, locate, spans
 
 __all__ = ["BatchLookups", "Keys", "Ref", "find_candidates"]
@@ -53,12 +53,12 @@ class BatchLookups:
         self.store = store
         self._stored: dict[int, tuple[U64, I64, I64, I64]] = {}
         for kind, kind_limit in ((DOC, limit), (PASSAGE, limit), (EXACT, NO_LIMIT)):
-            keys = np.unique(_joined(batch, kind))
+            keys = sorted_unique(_joined(batch, kind))
             hits = store.lookup(kind, keys, kind_limit)
             order = np.argsort(hits.rows, kind="stable")
             bounds = np.searchsorted(hits.rows[order], np.arange(len(keys) + 1))
             self._stored[kind] = (keys, hits.sizes, bounds, hits.docs[order])
-        units = np.unique(_joined(batch, UNIT))
+        units = sorted_unique(_joined(batch, UNIT))
         self._unit_counts = store.counts(UNIT, units)
         self._units_asked = set(units.tolist())
         self._own: dict[int, tuple[U64, I64]] = {}
@@ -94,9 +94,9 @@ class BatchLookups:
         if not len(mine) or not len(keys):
             none = np.zeros(0, dtype=np.int64)
             return none, none
-        rows = np.minimum(np.searchsorted(keys, mine), len(keys) - 1)
-        asked = keys[rows] == mine
-        return rows[asked], earlier[bounds[position] : bounds[position + 1]][asked]
+        asked = in_sorted(keys, mine)
+        rows = np.searchsorted(keys, mine[asked])
+        return rows, earlier[bounds[position] : bounds[position + 1]][asked]
 
     def members(self, kind: int, keys: U64, position: int, limit: int) -> tuple[I64, I64]:
         """Return the followed buckets of ``keys`` over the index and the batch before
@@ -181,7 +181,7 @@ def find_candidates(keys: Keys, anchors: U64, units: Sequence[Unit],
     evidence = unit_keys[[df.get(unit.key, 0) < least for unit in units]]
     if len(evidence):
         codes.append(_sentence_hits(evidence, position, lookups, config))
-    found = np.unique(np.concatenate(codes))
+    found = sorted_unique(np.concatenate(codes))
     return sorted((code & 1, code >> 1) for code in found.tolist())
 
 
@@ -206,8 +206,7 @@ def _sentence_hits(evidence: U64, position: int, lookups: BatchLookups,
     hi = np.searchsorted(by_key, rows, side="right")
     units = len(evidence)
     pairs = np.repeat(codes, hi - lo) * units + unit_of[order[spans(lo, hi)]]
-    pair, bands = np.unique(pairs, return_counts=True)
-    docs, sentences = np.unique(pair[bands >= config.sentence_band_hits] // units,
-                                return_counts=True)
+    pair, bands = unique_counts(pairs)
+    docs, sentences = unique_counts(pair[bands >= config.sentence_band_hits] // units)
     result: I64 = docs[sentences >= min(2, units)]
     return result

@@ -34,6 +34,7 @@ from dedup.keys import IndexKeys, index_keys
 from dedup.match import Match
 from dedup.parallel import analyze_many, start_checks
 from dedup.repeats import Repeat
+from dedup.shingle import in_sorted, sorted_unique
 from dedup.store import Entry, Store, open_store
 from dedup.store.codec import unit_keys
 from dedup.verify import Check, Packed
@@ -352,9 +353,8 @@ class Detector:
             others.append(packed)
         if not others:
             return None, kept
-        theirs = np.unique(np.concatenate([unit_keys(p[3], p[0]) for p in others]))
-        df.update(lookups.counts(np.setdiff1d(theirs, keys.units, assume_unique=True),
-                                 position))
+        theirs = sorted_unique(np.concatenate([unit_keys(p[3], p[0]) for p in others]))
+        df.update(lookups.counts(theirs[~in_sorted(keys.units, theirs)], position))
         least = self.config.boilerplate_df
         stop = np.array([key for key, count in df.items() if count >= least], dtype=np.uint64)
         return Check(item.packed, tuple(others), stop), kept

@@ -26,6 +26,7 @@ from dedup.shingle import (
     U64,
     anchors,
     finalize,
+    in_sorted,
     ngram_hashes,
     sorted_unique,
     token_hashes,
@@ -165,10 +166,7 @@ def _units(sentences: list[SentenceRow], norms: list[str], stems: U64,
     counts = np.fromiter((norm.count(" ") + 1 for _, norm in spoken), dtype=np.int64,
                          count=len(spoken))
     stop = _stopword_stems(config.stem_chars)
-    # Membership by binary search in the sorted stop stems: np.isin sorts both arrays.
-    found = np.searchsorted(stop, stems)
-    np.minimum(found, len(stop) - 1, out=found)
-    keep = stop[found] != stems
+    keep = ~in_sorted(stop, stems)
     sentence_of = np.repeat(np.arange(len(spoken), dtype=np.uint64), counts)
     keep &= (counts >= config.min_sentence_words)[sentence_of.astype(np.intp)]
     tagged = sentence_of[keep]

@@ -22,12 +22,14 @@ __all__ = [
     "anchors",
     "char_shingles",
     "finalize",
+    "in_sorted",
     "ngram_hashes",
     "ngram_hashes_many",
     "sorted_unique",
     "token_hashes",
     "token_hashes_many",
     "token_hashes_of_bytes",
+    "unique_counts",
     "unique_inverse",
     "word_shingles",
 ]
@@ -115,6 +117,35 @@ def sorted_unique(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         return ordered
     distinct: np.ndarray[Any, Any] = ordered[_run_starts(ordered)]
     return distinct
+
+
+def unique_counts(values: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], I64]:
+    """Return the sorted distinct values and how often each occurs (what
+    ``np.unique(values, return_counts=True)`` returns, by one sort and no hash table).
+
+    >>> [a.tolist() for a in unique_counts(np.array([3, 1, 3, 2], dtype=np.uint32))]
+    [[1, 2, 3], [1, 1, 2]]
+    """
+    ordered = np.sort(values)
+    starts = np.flatnonzero(_run_starts(ordered))
+    return ordered[starts], np.diff(np.append(starts, ordered.size))
+
+
+def in_sorted(table: np.ndarray[Any, Any], values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Say which of ``values`` are in the sorted ``table``, by one binary search each.
+
+    ``np.isin`` sorts both arrays (~0.2 ms a call on the tens to hundreds of keys of an
+    article); the tables here (stop words, boilerplate keys, an article's keys) are sorted.
+
+    >>> in_sorted(np.array([2, 5, 9]), np.array([5, 1, 9, 10])).tolist()
+    [True, False, True, False]
+    """
+    if not len(table):
+        return np.zeros(len(values), dtype=bool)
+    found = np.searchsorted(table, values)
+    np.minimum(found, len(table) - 1, out=found)
+    present: np.ndarray[Any, Any] = table[found] == values
+    return present
 
 
 def _run_starts(ordered: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
