@@ -304,7 +304,7 @@ def _passages(
 
 
 def _containment(a: Features, b: Features) -> tuple[float, float, float, int]:
-    inter = len(np.intersect1d(a.shingles, b.shingles, assume_unique=True))
+    inter = int(np.count_nonzero(in_sorted(b.shingles, a.shingles)))  # both sorted, distinct
     size_a, size_b = len(a.shingles), len(b.shingles)
     union = size_a + size_b - inter
     return (

@@ -30,7 +30,7 @@ from urllib.parse import parse_qs, urlencode
 import numpy as np
 
 from dedup.errors import InputError
-from dedup.shingle import U64
+from dedup.shingle import U64, sorted_unique
 from dedup.store import DEFAULT_BATCH, DOC, KIND_NAMES, KINDS, Entry, Hits, Record
 
 __all__ = ["RedisStore"]
@@ -255,7 +255,7 @@ class RedisStore:
 
     def counts(self, kind: int, keys: U64) -> dict[int, int]:
         """Return the lengths of the posting lists of ``keys``."""
-        query = np.unique(np.asarray(keys, dtype=np.uint64)).tolist()
+        query = sorted_unique(np.asarray(keys, dtype=np.uint64)).tolist()
         if not query:
             return {}
         sizes = self._counts(args=[self.prefix, *(_suffix(kind, k) for k in query)])
