@@ -448,3 +448,33 @@ def test_file_batches_grow_with_the_index_up_to_a_cap(tmp_path: Path,
         store.close()
     assert sizes == [256, 312, 2000, 4096]
     assert MemoryStore().batch_size() == 256
+
+
+def test_a_group_over_the_cap_merges_its_oldest_that_fit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Eight segments of a level that would pass MAX_MERGED together: as many of the oldest
+    as fit become one set-aside segment, the rest wait for the next group (setting all eight
+    aside left 17 passage segments at a million articles)."""
+    import dedup.store.sqlite as sqlite_store
+
+    monkeypatch.setattr(sqlite_store, "PAGED_MIN", 1)
+    monkeypatch.setattr(sqlite_store, "MAX_MERGED", 300)
+    rng = np.random.default_rng(5)
+    memory, sqlite = MemoryStore(), SQLiteStore(tmp_path / "cap.dedup")
+    open_store(sqlite, Config())
+    try:
+        added: list[int] = []
+        for batch in range(FANOUT):  # 8 segments of 50 postings: 400 would pass 300
+            keys = [rng.integers(1, 2**63, 10, dtype=np.uint64).tolist() for _ in range(5)]
+            entries = [_entry(f"d{batch}-{i}", k) for i, k in enumerate(keys)]
+            assert memory.add(entries, 0.0) == sqlite.add(entries, 0.0)
+            added += [k[0] for k in keys]
+        doc = sorted((s.level, s.size) for s in sqlite._segments.values() if s.kind == DOC)
+        assert doc == [(0, 50), (0, 50), (sqlite_store._CAPPED, 300)]
+        probe = np.concatenate([np.array(added, dtype=np.uint64),
+                                rng.integers(1, 2**63, 50, dtype=np.uint64)])
+        assert sqlite.lookup(DOC, probe, 1000).to_dict() == memory.lookup(
+            DOC, probe, 1000).to_dict()
+        assert sqlite.check() == []
+    finally:
+        sqlite.close()
