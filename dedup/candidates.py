@@ -75,8 +75,7 @@ class BatchLookups:
     def _earlier(self, kind: int, keys: U64, position: int) -> tuple[I64, I64]:
         """Return (row, position) pairs of the batch's documents before ``position``."""
         if position == 0 or kind not in self._own:
-            none = np.zeros(0, dtype=np.int64)
-            return none, none
+            return _no_pairs()
         own_keys, positions = self._own[kind]
         rows, found = gather(positions, *locate(own_keys, None, keys))
         before = found < position
@@ -87,13 +86,11 @@ class BatchLookups:
         read from the batch's shared keys, worked out once (most keys of an article are
         held by no other article of its batch, and need no search)."""
         if kind not in self._shared:
-            none = np.zeros(0, dtype=np.int64)
-            return none, none
+            return _no_pairs()
         shared, earlier, bounds = self._shared[kind]
         mine = shared[bounds[position] : bounds[position + 1]]
         if not len(mine) or not len(keys):
-            none = np.zeros(0, dtype=np.int64)
-            return none, none
+            return _no_pairs()
         asked = in_sorted(keys, mine)
         rows = np.searchsorted(keys, mine[asked])
         return rows, earlier[bounds[position] : bounds[position + 1]][asked]
@@ -135,6 +132,11 @@ class BatchLookups:
             for i in np.flatnonzero(extra).tolist():
                 df[listed[i]] = df.get(listed[i], 0) + int(extra[i])
         return df
+
+
+def _no_pairs() -> tuple[I64, I64]:
+    none = np.zeros(0, dtype=np.int64)
+    return none, none
 
 
 def _shared_with_earlier(keys: U64, positions: I64, documents: int) -> tuple[U64, I64, I64]:
