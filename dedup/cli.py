@@ -348,7 +348,7 @@ def _days(days: float | None) -> timedelta | None:
 
 
 def _add_index_commands(commands: Any) -> None:
-    """Add ``dedup index stats|remove|prune``."""
+    """Add ``dedup index stats|remove|prune|compact``."""
     index_cmd = commands.add_parser(
         "index",
         help="inspect and trim an index kept by 'scan --index'",
@@ -370,6 +370,9 @@ def _add_index_commands(commands: Any) -> None:
     when = prune.add_mutually_exclusive_group(required=True)
     when.add_argument("--before", metavar="DATE", help="an ISO 8601 date or date-time")
     when.add_argument("--keep-days", type=float, metavar="N", help="keep the last N days")
+    compact = actions.add_parser("compact", help="give back the space removals and merges "
+                                 "left unused in an index file (needs room for a copy)")
+    compact.add_argument("index", metavar="PATH", help="the index file or redis:// URL")
 
 
 def _index(args: argparse.Namespace) -> int:
@@ -399,6 +402,10 @@ def _index(args: argparse.Namespace) -> int:
             print(f"removed {len(removed)} document(s)")
             if missing:
                 print(f"not in the index: {', '.join(missing)}", file=sys.stderr)
+            return EXIT_OK
+        if args.action == "compact":
+            freed = detector.compact()
+            print(f"gave back {freed:,} bytes")
             return EXIT_OK
         keep = None if args.keep_days is None else _days(args.keep_days)
         pruned = detector.prune(before=args.before, keep=keep)

@@ -404,6 +404,10 @@ class Detector:
         """Return the problems an integrity check of the index finds (none when sound)."""
         return self.store.check()
 
+    def compact(self) -> int:
+        """Give back the index's unused space (a file's free pages); return the bytes."""
+        return self.store.compact()
+
     def report(self, results: Iterable[Result] = (), errors: Iterable[Problem] = ()) -> Report:
         """Return a report of ``results`` with every match and cluster found so far."""
         return Report(self.config, list(results), self.matches, self.clusters(), list(errors))

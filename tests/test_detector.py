@@ -234,6 +234,11 @@ def test_cli_index_commands(tmp_path: Path, seed_documents: list[Document]) -> N
     assert (done.returncode, done.stdout.strip()) == (0, "removed 0 document(s); 4 left")
     done = _cli("index", "prune", index, "--before", "2999-01-01")
     assert done.stdout.strip() == "removed 4 document(s); 0 left"
+    size = Path(index).stat().st_size
+    done = _cli("index", "compact", index)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("gave back ")
+    assert Path(index).stat().st_size <= size
     done = _cli("scan", "--index", index, "--num-perm", "64", str(folder))
     assert done.returncode == 2
     assert "num_perm: index 128, asked 64" in done.stderr

@@ -478,3 +478,22 @@ def test_a_group_over_the_cap_merges_its_oldest_that_fit(
         assert sqlite.check() == []
     finally:
         sqlite.close()
+
+
+def test_compact_gives_back_removed_space_and_keeps_the_index(store: Store) -> None:
+    rng = np.random.default_rng(11)
+    entries = [Entry(f"c{i}", None, None, None, 10, 50, rng.bytes(20_000),
+                     _keys(np.unique(rng.integers(1, 2**63, 20, dtype=np.uint64)).tolist()))
+               for i in range(200)]
+    store.add(entries, 0.0)
+    store.remove([f"c{i}" for i in range(0, 200, 2) if i % 10])
+    probe = np.concatenate([e.keys[0] for e in entries[::7]])
+    before = store.lookup(DOC, probe, 1000).to_dict()
+    freed = store.compact()
+    if isinstance(store, SQLiteStore):
+        assert freed > 80 * 20_000  # the payloads of the ~80 removed documents, at least
+    else:
+        assert freed == 0
+    assert store.lookup(DOC, probe, 1000).to_dict() == before
+    assert store.check() == []
+    assert len(store) == 120

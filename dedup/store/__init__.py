@@ -278,6 +278,9 @@ class Store(Protocol):
     def check(self) -> list[str]:
         """Return integrity problems (an empty list when the index is sound)."""
 
+    def compact(self) -> int:
+        """Give back the space removed documents and merges left unused; return the bytes."""
+
     def close(self) -> None:
         """Release connections and files."""
 

@@ -275,6 +275,10 @@ class MemoryStore:
                 "postings": {name: self._postings[kind].total(self._removed)
                              for kind, name in zip(KINDS, KIND_NAMES, strict=True)}}
 
+    def compact(self) -> int:
+        """Nothing to give back: removed documents are dropped as runs are merged."""
+        return 0
+
     def check(self) -> list[str]:
         """Return inconsistencies between records and postings."""
         problems = []

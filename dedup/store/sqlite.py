@@ -710,6 +710,18 @@ class SQLiteStore:
             "bytes_per_document": round(used / docs, 1) if docs else None,
         }
 
+    def compact(self) -> int:
+        """Rewrite the file without its free pages (``VACUUM``); return the bytes given back.
+
+        Merges and removals free pages that SQLite keeps for later writes (a million-article
+        index held 1.6 GB of them after one large merge). Needs free disk space for a copy
+        of the file, and time in proportion to its size; other processes wait meanwhile.
+        """
+        before = int(self.stats()["file_bytes"])
+        self._db.execute("VACUUM")
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return max(0, before - int(self.stats()["file_bytes"]))
+
     def check(self) -> list[str]:
         """Run SQLite's integrity check and check that postings and documents agree."""
         db = self._db
