@@ -20,7 +20,15 @@ import numpy as np
 
 from dedup.config import Config
 from dedup.document import Unit
-from dedup.shingle import I64, U64, in_sorted, sorted_unique, unique_counts, unique_inverse
+from dedup.shingle import (
+    I64,
+    U64,
+    in_sorted,
+    run_starts,
+    sorted_unique,
+    unique_counts,
+    unique_inverse,
+)
 from dedup.store import DOC, EXACT, NO_LIMIT, PASSAGE, UNIT, Store, gather, locate, spans
 
 __all__ = ["BatchLookups", "Keys", "Ref", "find_candidates"]
@@ -88,12 +96,11 @@ class BatchLookups:
         if kind not in self._shared:
             return _no_pairs()
         shared, earlier, bounds = self._shared[kind]
-        mine = shared[bounds[position] : bounds[position + 1]]
-        if not len(mine) or not len(keys):
+        mine = slice(bounds[position], bounds[position + 1])
+        if mine.start == mine.stop or not len(keys):
             return _no_pairs()
-        asked = in_sorted(keys, mine)
-        rows = np.searchsorted(keys, mine[asked])
-        return rows, earlier[bounds[position] : bounds[position + 1]][asked]
+        asked = in_sorted(keys, shared[mine])
+        return np.searchsorted(keys, shared[mine][asked]), earlier[mine][asked]
 
     def members(self, kind: int, keys: U64, position: int, limit: int) -> tuple[I64, I64]:
         """Return the followed buckets of ``keys`` over the index and the batch before
@@ -147,8 +154,7 @@ def _shared_with_earlier(keys: U64, positions: I64, documents: int) -> tuple[U64
     the pairs of the document at ``p`` are ``[bounds[p], bounds[p + 1])`` of the result
     ``(keys, earlier positions, bounds)``, its keys ascending.
     """
-    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) \
-        else np.zeros(0, dtype=np.int64)
+    starts = run_starts(keys)
     run_start = np.repeat(starts, np.diff(np.append(starts, len(keys))))
     later = np.repeat(np.arange(len(keys)), np.arange(len(keys)) - run_start)
     earlier = spans(run_start, np.arange(len(keys)))

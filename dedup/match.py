@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from dedup.config import Config
 from dedup.document import Features, Unit, passage_unit
-from dedup.shingle import in_sorted, unique_counts
+from dedup.shingle import in_sorted, run_starts, unique_counts
 
 __all__ = [
     "Kind",
@@ -108,7 +108,7 @@ def _overlap_matrix(stems_a: U32, sizes_a: I64, stems_b: U32, sizes_b: I64) -> F
     order = np.argsort(stems_a)
     stems_a, rows_a = stems_a[order], rows_a[order]
     # Runs of equal stems in a: one binary search per entry of b finds its run.
-    starts = np.flatnonzero(np.concatenate(([True], stems_a[1:] != stems_a[:-1])))
+    starts = run_starts(stems_a)
     run = np.diff(np.append(starts, len(stems_a)))
     spot = np.minimum(np.searchsorted(stems_a[starts], stems_b), len(starts) - 1)
     found = stems_a[starts[spot]] == stems_b

@@ -25,6 +25,7 @@ __all__ = [
     "in_sorted",
     "ngram_hashes",
     "ngram_hashes_many",
+    "run_starts",
     "sorted_unique",
     "token_hashes",
     "token_hashes_many",
@@ -127,7 +128,7 @@ def unique_counts(values: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], I
     [[1, 2, 3], [1, 1, 2]]
     """
     ordered = np.sort(values)
-    starts = np.flatnonzero(_run_starts(ordered))
+    starts = run_starts(ordered)
     return ordered[starts], np.diff(np.append(starts, ordered.size))
 
 
@@ -146,6 +147,15 @@ def in_sorted(table: np.ndarray[Any, Any], values: np.ndarray[Any, Any]) -> np.n
     np.minimum(found, len(table) - 1, out=found)
     present: np.ndarray[Any, Any] = table[found] == values
     return present
+
+
+def run_starts(ordered: np.ndarray[Any, Any]) -> I64:
+    """Return the positions where each run of equal values of a sorted array starts.
+
+    >>> run_starts(np.array([1, 1, 4, 7, 7, 7])).tolist()
+    [0, 2, 3]
+    """
+    return np.flatnonzero(_run_starts(ordered))
 
 
 def _run_starts(ordered: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:

@@ -698,8 +698,7 @@ class SQLiteStore:
         page_size = db.execute("PRAGMA page_size").fetchone()[0]
         pages = db.execute("PRAGMA page_count").fetchone()[0]
         free = db.execute("PRAGMA freelist_count").fetchone()[0]
-        wal = self.path.with_name(self.path.name + "-wal")
-        file_bytes = self.path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+        file_bytes = self._file_bytes()
         used = (pages - free) * page_size
         return {
             "location": self.location, "backend": "sqlite", "documents": int(docs),
@@ -717,10 +716,15 @@ class SQLiteStore:
         index held 1.6 GB of them after one large merge). Needs free disk space for a copy
         of the file, and time in proportion to its size; other processes wait meanwhile.
         """
-        before = int(self.stats()["file_bytes"])
+        before = self._file_bytes()
         self._db.execute("VACUUM")
         self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return max(0, before - int(self.stats()["file_bytes"]))
+        return max(0, before - self._file_bytes())
+
+    def _file_bytes(self) -> int:
+        """Return the bytes of the file and its write-ahead log (without reading them)."""
+        wal = self.path.with_name(self.path.name + "-wal")
+        return self.path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
 
     def check(self) -> list[str]:
         """Run SQLite's integrity check and check that postings and documents agree."""
