@@ -8,10 +8,14 @@ skipping, so a broken checkout cannot pass silently. The full measurements are
 from __future__ import annotations
 
 import io
+import json
+import re
+from pathlib import Path
 
 import pytest
 
-from benchmarks.quality import FOLDERS, roc_auc, run
+from benchmarks import pan_review
+from benchmarks.quality import FOLDERS, load_pan, roc_auc, run
 from dedup import Config
 from tests.conftest import CORPORA
 
@@ -54,3 +58,32 @@ def test_harness_on_slices_keeps_quality() -> None:
 )
 def test_roc_auc(scores: list[float], labels: list[bool], expected: float) -> None:
     assert roc_auc(scores, labels) == pytest.approx(expected)
+
+
+def test_pan_review_prints_the_links_it_is_given(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    # Two links "counted wrong": a true pair (a verbatim copy) and a pair of pages that share
+    # nothing. By default only the pair without a verbatim passage is picked; with --all both,
+    # the copy shown with its aligned sentences.
+    docs, truth, _, _ = load_pan(CORPORA / FOLDERS["pan"], limit=6)
+    copy = min(sorted(pair) for pair in truth)
+    ids = sorted(d.id for d in docs)
+    unrelated = next([a, b] for a in ids for b in ids
+                     if a < b and frozenset((a, b)) not in truth and a.startswith("source")
+                     and b.startswith("susp"))
+    report = tmp_path / "pan.json"
+    report.write_text(json.dumps({"pan": {"wrong_links": [[*copy, "partial"],
+                                                          [*unrelated, "partial"]]}}))
+    pan_review.main([str(report), "--corpora", str(CORPORA), "--pan-limit", "6",
+                     "--kind", "partial"])
+    out = capsys.readouterr().out
+    assert "1 of kind partial sharing fewer than 21 word 5-grams" in out
+    assert f"{unrelated[0]} ~ {unrelated[1]}: no match when measured alone" in out
+    assert f"{copy[0]} ~ {copy[1]}" not in out
+    pan_review.main([str(report), "--corpora", str(CORPORA), "--pan-limit", "6",
+                     "--kind", "partial", "--all"])
+    out = capsys.readouterr().out
+    assert "2 of kind partial" in out
+    assert f"{copy[0]} ~ {copy[1]}: partial" in out
+    assert re.search(r"\n  [01]\.\d\d A: \S.*\n {7}B: \S", out)  # an aligned pair, shown
+    assert f"{unrelated[0]} ~ {unrelated[1]}: no match when measured alone" in out
