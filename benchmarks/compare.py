@@ -189,12 +189,12 @@ if rensa is not None:
 
 
 def _child_peak(name: str, records: list[dict[str, str]], out: Any) -> None:
-    from dedup.parallel import _shutdown_pools
+    from dedup.parallel import shutdown_workers
 
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     END_TO_END[name](records)
     out.send((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024)
-    _shutdown_pools()  # a Process child ends without atexit: stop its workers here
+    shutdown_workers()  # a Process child ends without atexit: stop its workers here
 
 
 def peak_memory_mb(name: str, records: list[dict[str, str]]) -> float:
@@ -203,7 +203,13 @@ def peak_memory_mb(name: str, records: list[dict[str, str]]) -> float:
     receive, send = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_child_peak, args=(name, records, send))
     child.start()
-    value = float(receive.recv())
+    send.close()  # the child holds the only writer: its death ends recv with EOFError
+    try:
+        value = float(receive.recv())
+    except EOFError:
+        child.join()
+        raise SystemExit(f"the peak-memory run of {name!r} died (exit code {child.exitcode}): "
+                         "its traceback is above") from None
     child.join()
     return value
 
