@@ -8,10 +8,10 @@ judge them::
     .venv/bin/python -m benchmarks.pan_review pan.json --kind rewrite --sample 40 --seed 1
 
 By default it picks the links of ``--kind`` that share no verbatim passage of
-``partial_words`` words (fewer word 5-grams than such a run gives): the ones only sentence
-alignment supports. Each is measured again with :func:`dedup.compare` (boilerplate: the
-sentences of ``boilerplate_df`` pages or more, as the scan counts them) and printed with its
-first aligned sentence pairs, side by side.
+``partial_words`` words (fewer word shingles than such a run gives, the rule ``compare``
+applies): the ones only sentence alignment supports. Each is measured again with
+:func:`dedup.compare` (boilerplate: the sentences of ``boilerplate_df`` pages or more, as the
+scan counts them) and printed with its first aligned sentence pairs, side by side.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks import corpora_dir
-from benchmarks.quality import baseline_shingles, load_pan
+from benchmarks.quality import load_pan
 from dedup import Config, analyze, compare
+from dedup.match import _verbatim_shingles
 
 
 def _lines(text: str, span: tuple[int, int], width: int) -> str:
@@ -54,15 +55,16 @@ def main(argv: list[str] | None = None) -> None:
     wrong = json.loads(args.quality_json.read_text(encoding="utf-8"))["pan"]["wrong_links"]
     config = Config()
     docs, _, _, _ = load_pan(args.corpora / "pan13_subset", args.pan_limit)
-    shingles = baseline_shingles(docs)  # word 5-grams: a run of n words shares n - 4
-    verbatim = config.partial_words - 4
+    features = {d.id: analyze(d, config) for d in docs}
+    verbatim = _verbatim_shingles(config)
     chosen = [(a, b) for a, b, kind in wrong if kind == args.kind and (
-        args.all or len(np.intersect1d(shingles[a], shingles[b])) < verbatim)]
+        args.all or len(np.intersect1d(features[a].shingles, features[b].shingles,
+                                       assume_unique=True)) < verbatim)]
     print(f"{len(wrong)} links counted wrong; {len(chosen)} of kind {args.kind}"
-          + ("" if args.all else f" sharing fewer than {verbatim} word 5-grams"))
+          + ("" if args.all else f" sharing fewer than {verbatim} word "
+             f"{config.word_ngram}-grams"))
     sample = sorted(random.Random(args.seed).sample(chosen, min(args.sample, len(chosen))))
 
-    features = {d.id: analyze(d, config) for d in docs}
     df = Counter(key for f in features.values() for key in {u.key for u in f.units})
     texts = {d.id: d.text for d in docs}
     aligned = []
