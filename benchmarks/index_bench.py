@@ -17,6 +17,10 @@ whatever machine runs this, so say which; add rates also in CPU time):
   (``dedup scan --index FILE``), the articles taken from a JSONL feed after ``--skip``
   records (those the index holds): real keys, which collide as a feed's do, where the
   ``million`` section's random ones never do.
+- ``build``: a real-key index file of the first ``--docs`` articles of a JSONL ``--feed``,
+  added through the detector's own analysis and keys in batches of ``--batch`` (two
+  analysis workers, no verification, ``synchronous=NORMAL``), for ``existing`` to query:
+  what a ``dedup scan --index`` of the feed would store, in a fraction of its time.
 - ``redis``: add throughput on Redis with 1 and 2 worker processes, dedup's layout (all keys;
   and document bands only, like for like) against datasketch's Redis storage, in one run.
 
@@ -25,6 +29,8 @@ Usage::
     .venv/bin/python benchmarks/index_bench.py file --repeat 3
     .venv/bin/python benchmarks/index_bench.py add --docs 2500 --rounds 3
     .venv/bin/python benchmarks/index_bench.py million --million 1000000 --dir /tmp/bench
+    .venv/bin/python benchmarks/index_bench.py build --index /tmp/idx100k.dedup \
+        --feed /tmp/big.jsonl --docs 100000
     .venv/bin/python benchmarks/index_bench.py existing --index /tmp/idx100k.dedup \
         --feed /tmp/big.jsonl --skip 100000 --probes 200 --repeat 2
     .venv/bin/python benchmarks/index_bench.py redis --redis redis://127.0.0.1:6379/14
@@ -412,6 +418,38 @@ def section_existing(args: argparse.Namespace) -> None:
             _report_queries(len(detector), query_latency(detector, probes))
 
 
+def section_build(args: argparse.Namespace) -> None:
+    import resource
+    from itertools import islice
+
+    from dedup.detector import Problem
+    from dedup.io import read_paths
+
+    if not args.index or not args.feed:
+        raise SystemExit("build: give --index FILE (new) and --feed JSONL")
+    if Path(args.index).exists():
+        raise SystemExit(f"build: {args.index} exists; give a new path")
+    config = Config()
+    problems: list[Problem] = []
+    docs = iter(islice(read_paths([args.feed], problems), args.docs))
+    store = SQLiteStore(args.index, synchronous="NORMAL")
+    detector = Detector(config, store)
+    start, cpu, added = time.perf_counter(), time.process_time(), 0
+    while batch := list(islice(docs, args.batch)):
+        items = detector._prepare(analyze_many(batch, config, workers=2))
+        store.add([item.entry() for item in items], time.time())
+        added += len(items)
+        if added % (args.batch * 25) == 0:
+            print(f"  {added:,} articles, {time.perf_counter() - start:.0f} s", flush=True)
+    stats = detector.stats()
+    detector.close()
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+    print(f"built {args.index}: {added:,} articles in {time.perf_counter() - start:.0f} s "
+          f"(this process {time.process_time() - cpu:.0f} s CPU, peak {maxrss:,.0f} MB), "
+          f"{stats['used_bytes'] / max(1, added):,.0f} bytes an article, segments "
+          f"{stats['segments']}; {len(problems)} input problems")
+
+
 def _redis_worker(kind: str, url: str, items: list[Any], queue: Any) -> None:
     from dedup.store.redis import RedisStore
 
@@ -495,7 +533,8 @@ def section_redis(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("section", choices=("file", "add", "million", "existing", "redis"))
+    parser.add_argument("section", choices=("file", "add", "million", "existing", "build",
+                                                "redis"))
     parser.add_argument("--docs", type=int, default=5000, help="articles in the feed")
     parser.add_argument("--probes", type=int, default=500, help="new articles to query")
     parser.add_argument("--million", type=int, default=1_000_000)
@@ -507,12 +546,14 @@ def main() -> None:
     parser.add_argument("--feed", help="existing: a JSONL feed, the index's articles first")
     parser.add_argument("--skip", type=int, default=0,
                         help="existing: records of --feed the index already holds")
+    parser.add_argument("--batch", type=int, default=1024, help="build: articles a batch")
     parser.add_argument("--dir", help="folder for the index files (default: a temp folder)")
     parser.add_argument("--redis", default=os.environ.get("REDIS_URL",
                                                           "redis://127.0.0.1:6379/14"))
     args = parser.parse_args()
     {"file": section_file, "add": section_add, "million": section_million,
-     "existing": section_existing, "redis": section_redis}[args.section](args)
+     "existing": section_existing, "build": section_build,
+     "redis": section_redis}[args.section](args)
 
 
 if __name__ == "__main__":
