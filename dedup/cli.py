@@ -23,6 +23,7 @@ from dedup.detector import Detector, Problem, Result, scan
 from dedup.errors import ConfigError, IndexMismatchError
 from dedup.io import DEFAULT_MAX_BYTES, read_paths
 from dedup.parallel import prefetch, shutdown_workers
+from dedup.progress import ScanProgress, When
 from dedup.report import JsonlWriter, write_report
 
 __all__ = ["main"]
@@ -80,6 +81,13 @@ def _parser() -> argparse.ArgumentParser:
         choices=("auto", "always", "never"),
         default="auto",
         help="colours in the text report",
+    )
+    scan_cmd.add_argument(
+        "--progress",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="documents done, their rate and the matches so far, on stderr: a live line on a "
+        "terminal (auto), also plain lines every 10 s into a file or pipe (always)",
     )
     scan_cmd.add_argument(
         "--index",
@@ -277,7 +285,9 @@ def _scan(args: argparse.Namespace) -> int:
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         documents = read_paths(args.paths, problems, max_bytes=args.max_bytes)
-        with prefetch(documents, config, args.workers) as ahead:
+        shown: When = args.progress if sys.stderr is not None else "never"
+        with (ScanProgress(sys.stderr, shown, errors=lambda: len(problems)) as progress,
+              prefetch(documents, config, args.workers) as ahead):
             if args.format == "jsonl":
                 # Each document's record is written as soon as it is added, and nothing of
                 # it is kept: memory is bounded by the index, not by the input.
@@ -290,13 +300,14 @@ def _scan(args: argparse.Namespace) -> int:
                     writing = True  # an OSError from here on is the report's, not the input's
                     writer.document(result)
                     writing = False
+                    progress.result(result)
 
                 report = scan(ahead, config, index=args.index, window=_days(args.window),
                               on_result=write_document, keep="none")
             else:
                 # The reports print no text: keep none of it.
                 report = scan(ahead, config, index=args.index, window=_days(args.window),
-                              keep="summary")
+                              on_result=progress.result, keep="summary")
         report.errors = problems + report.errors
         color = {"auto": None, "always": True, "never": False}[args.color]
         writing = True

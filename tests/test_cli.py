@@ -291,3 +291,16 @@ def test_text_report_lists_each_pair_of_aligned_lines_once(
     assert len(pairs) == len(set(pairs))
     # Two sentences of 001's line 3 align with two of 004's line 10: one row, two scores.
     assert any(", " in row.split("  (")[1] for row in rows)
+
+
+def test_progress_goes_to_stderr_and_leaves_the_report_alone(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", str(SEEDS), "-f", "json", "--progress", "always"]) == 0
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert len(report["documents"]) == 5
+    assert captured.err.startswith("dedup: 5 documents, ")
+    assert ", 1 match, 0 input errors, " in captured.err
+    # By default (auto) progress is drawn on a terminal only: stderr is not one here.
+    assert main(["scan", str(SEEDS), "-f", "json"]) == 0
+    assert capsys.readouterr().err == ""
