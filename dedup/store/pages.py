@@ -171,9 +171,12 @@ class PagedRun:
 
         A key's run starts in the page before the first page that begins with it (or at that
         page's start) and ends in the last page that begins at or below it: at most two pages
-        a key, one for most keys (no page begins with them). Keys are taken in groups of
-        :data:`GROUP` start pages, so that a lookup of many keys holds a few MB of pages, not
-        every page it touches.
+        a key, one for most keys (no page begins with them). Keys are taken in groups that
+        start in at most ``GROUP // 2`` distinct pages (so read at most :data:`GROUP`), so that
+        a lookup of many keys holds a few MB of pages, not every page it touches. Grouped by
+        how many pages they read, not by where the pages lie: the few hundred keys of one
+        article then make one group (one read of the segment), where page ranges of a large
+        segment made one group, and one SQL query, a key.
         """
         where = self.bloom.maybe(wanted)
         keys = wanted[where]
@@ -182,9 +185,11 @@ class PagedRun:
         before = right > 0  # a key below the first page's first key is not posted
         where, keys, left, right = where[before], keys[before], left[before], right[before]
         start_page = np.maximum(left - 1, 0)
-        group = start_page // GROUP
-        order = np.argsort(group, kind="stable")
-        cuts = np.flatnonzero(np.diff(group[order])) + 1
+        order = np.argsort(start_page, kind="stable")
+        ordered = start_page[order]
+        distinct = np.concatenate([[0], np.cumsum(ordered[1:] != ordered[:-1])])
+        group = distinct // max(1, GROUP // 2)
+        cuts = np.flatnonzero(np.diff(group)) + 1
         found = [self._locate_group(where[part], keys[part], start_page[part], right[part] - 1,
                                     read) for part in np.split(order, cuts) if len(part)]
         if not found:
