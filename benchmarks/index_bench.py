@@ -187,7 +187,8 @@ def query_latency(detector: Detector, probes: list[_Prepared]) -> tuple[Timings,
     for item in probes:
         start = time.perf_counter()
         keys = item.keys
-        lookups = BatchLookups(detector.store, [keys.by_kind], limit, own=False)
+        lookups = BatchLookups(detector.store, [keys.by_kind], limit, own=False,
+                               least=detector.config.boilerplate_df)
         refs = find_candidates(keys.by_kind, keys.anchors, item.features.units,
                                keys.sentence_bands, 0, lookups, lookups.counts(keys.units, 0),
                                detector.config)
@@ -205,7 +206,8 @@ def query_latency(detector: Detector, probes: list[_Prepared]) -> tuple[Timings,
             verify_module._decoded.clear()
             spent[0] = 0.0
             start = time.perf_counter()
-            lookups = BatchLookups(detector.store, [item.keys.by_kind], limit, own=False)
+            lookups = BatchLookups(detector.store, [item.keys.by_kind], limit, own=False,
+                                   least=detector.config.boilerplate_df)
             check, _ = detector._plan(item, 0, lookups, [item])
             if check is not None:
                 verify_module.run_check(check, detector.config)

@@ -55,10 +55,15 @@ class BatchLookups:
         limit: ``max_bucket``: larger buckets are stop buckets, not followed.
         own: Whether each document is compared with those before it in the batch (when
             they are being added, not only queried).
+        least: ``boilerplate_df``, when sentence counts are only compared with it: the
+            index may then answer counts that cannot reach it from memory, without reading
+            them (:meth:`dedup.store.Store.counts`). ``None``: every count exact.
     """
 
-    def __init__(self, store: Store, batch: Sequence[Keys], limit: int, own: bool) -> None:
+    def __init__(self, store: Store, batch: Sequence[Keys], limit: int, own: bool,
+                 least: int | None = None) -> None:
         self.store = store
+        self._least = least
         self._stored: dict[int, tuple[U64, I64, I64, I64]] = {}
         for kind, kind_limit in ((DOC, limit), (PASSAGE, limit), (EXACT, NO_LIMIT)):
             keys = sorted_unique(_joined(batch, kind))
@@ -66,9 +71,6 @@ class BatchLookups:
             order = np.argsort(hits.rows, kind="stable")
             bounds = np.searchsorted(hits.rows[order], np.arange(len(keys) + 1))
             self._stored[kind] = (keys, hits.sizes, bounds, hits.docs[order])
-        units = sorted_unique(_joined(batch, UNIT))
-        self._unit_counts = store.counts(UNIT, units)
-        self._units_asked = set(units.tolist())
         self._own: dict[int, tuple[U64, I64]] = {}
         self._shared: dict[int, tuple[U64, I64, I64]] = {}
         if own:
@@ -79,6 +81,21 @@ class BatchLookups:
                 positions = np.repeat(np.arange(len(batch), dtype=np.int64), sizes)
                 self._own[kind] = (keys[order], positions[order])
                 self._shared[kind] = _shared_with_earlier(*self._own[kind], len(batch))
+        units = sorted_unique(_joined(batch, UNIT))
+        self._unit_counts = store.counts(UNIT, units, self._enough(units))
+        self._units_asked = set(units.tolist())
+
+    def _enough(self, keys: U64) -> I64 | None:
+        """The count from which each stored count of ``keys`` must be exact: ``least``,
+        less the documents of the batch that hold the key (they add to it, up to that many)."""
+        if self._least is None:
+            return None
+        enough = np.full(len(keys), self._least, dtype=np.int64)
+        if UNIT in self._own:
+            own_keys = self._own[UNIT][0]
+            enough -= (np.searchsorted(own_keys, keys, side="right")
+                       - np.searchsorted(own_keys, keys, side="left"))
+        return enough
 
     def _earlier(self, kind: int, keys: U64, position: int) -> tuple[I64, I64]:
         """Return (row, position) pairs of the batch's documents before ``position``."""
@@ -123,14 +140,16 @@ class BatchLookups:
     def counts(self, keys: U64, position: int, own: bool = False) -> dict[int, int]:
         """Return how many documents (indexed, and before ``position`` in the batch) hold
         each sentence of ``keys`` (those held by any); ``own``: ``keys`` are the sorted
-        sentence keys of the document at ``position``."""
+        sentence keys of the document at ``position``. With ``least``, a count below it may
+        be any number below it (compare it with ``least``, nothing else)."""
         listed = keys.tolist()
         cached = self._unit_counts
         unasked = [key for key in listed if key not in self._units_asked]
         if unasked:  # a candidate's sentences: not among the batch's own
             # Kept for the rest of the batch: a story's articles are candidates of several
             # of its articles, and the index does not change while a batch is planned.
-            cached.update(self.store.counts(UNIT, np.array(unasked, dtype=np.uint64)))
+            asked = np.array(unasked, dtype=np.uint64)
+            cached.update(self.store.counts(UNIT, asked, self._enough(asked)))
             self._units_asked.update(unasked)
         df = {key: cached[key] for key in listed if key in cached}
         rows, _ = (self._earlier_own if own else self._earlier)(UNIT, keys, position)

@@ -283,7 +283,8 @@ class Detector:
         self.store.sync()
         # Each document is compared with the index and, when added, the batch before it.
         lookups = BatchLookups(self.store, [item.keys.by_kind for item in prepared],
-                               self.config.max_bucket, own=commit)
+                               self.config.max_bucket, own=commit,
+                               least=self.config.boilerplate_df)
         refs: list[tuple[list[Ref], Check | None]] = []  # each check, with its candidates
 
         def planned() -> Iterator[Check | None]:

@@ -380,13 +380,78 @@ def test_sqlite_lookups_agree_with_memory_paged_or_not(
             for limit in (5, 1000):
                 assert sqlite.lookup(DOC, probe, limit).to_dict() == memory.lookup(
                     DOC, probe, limit).to_dict(), step
-            assert sqlite.counts(UNIT, probe) == memory.counts(UNIT, probe), step
+            exact = memory.counts(UNIT, probe)
+            assert sqlite.counts(UNIT, probe) == exact, step
+            for least in (1, 2, 3, 6):
+                enough = np.full(len(probe), least, dtype=np.int64)
+                _obeys_enough(sqlite.counts(UNIT, probe, enough), exact, probe, enough)
             assert sqlite.check() == [], step
             assert sorted(memory.remove(gone)) == sorted(sqlite.remove(gone))
         reopened = SQLiteStore(tmp_path / "feed.dedup")
         assert reopened.lookup(DOC, probe, 1000).to_dict() == memory.lookup(
             DOC, probe, 1000).to_dict()
         reopened.close()
+    finally:
+        sqlite.close()
+
+
+def _obeys_enough(counts: dict[int, int], exact: dict[int, int], keys: np.ndarray,
+                  enough: np.ndarray) -> None:
+    """``counts`` is exact where the exact count reaches ``enough``, and below it elsewhere."""
+    for key, least in zip(keys.tolist(), enough.tolist(), strict=True):
+        if exact.get(key, 0) >= least:
+            assert counts.get(key) == exact[key], key
+        else:
+            assert counts.get(key, 0) < least, key
+
+
+def test_bounded_unit_counts_read_no_page_for_keys_held_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A paged sentence-key segment keeps its repeated keys: counts that cannot reach
+    ``enough`` come from memory, and runs cut across pages and chunks are counted whole."""
+    import dedup.store.pages as pages
+    import dedup.store.sqlite as sqlite_store
+
+    monkeypatch.setattr(sqlite_store, "PAGED_MIN", 1)
+    monkeypatch.setattr(pages, "PAGE", 16)
+    rng = np.random.default_rng(3)
+    shared = rng.integers(1, 2**64 - 1, 6, dtype=np.uint64, endpoint=True)
+    sqlite = SQLiteStore(tmp_path / "feed.dedup")
+    open_store(sqlite, Config())
+    memory = MemoryStore()
+    try:
+        entries = []
+        for i in range(40):
+            own = rng.integers(1, 2**64 - 1, 8, dtype=np.uint64, endpoint=True)
+            units = np.unique(np.concatenate([own, shared[: 1 + i % len(shared)]]))
+            entries.append(_entry(f"d{i}", [i + 1], units=units.tolist()))
+        assert sqlite.add(entries, 0.0) == memory.add(entries, 0.0)
+        (_, segment), = sqlite._kind(UNIT)
+        assert segment.paged is not None
+        assert segment.paged.repeats is not None
+        keys, counts = segment.paged.repeats
+        assert sorted(zip(keys.tolist(), counts.tolist(), strict=True)) == sorted(
+            (k, c) for k, c in memory.counts(UNIT, shared).items())
+        singles = np.concatenate([e.keys[UNIT][:3] for e in entries[:10]])
+        singles = singles[~np.isin(singles, shared)]
+        probe = np.concatenate([shared, singles])
+        fetched = []
+        monkeypatch.setattr(sqlite, "_fetch", lambda *args: fetched.append(args) or
+                            SQLiteStore._fetch(sqlite, *args))
+        enough = np.full(len(probe), 5, dtype=np.int64)
+        bounded = sqlite.counts(UNIT, probe, enough)
+        assert fetched == []  # repeated keys from memory, the others counted once unread
+        _obeys_enough(bounded, memory.counts(UNIT, probe), probe, enough)
+        assert sqlite.counts(UNIT, probe, np.ones(len(probe), dtype=np.int64)) == \
+            memory.counts(UNIT, probe)  # a bound that reaches 1 is read: exact
+        assert fetched
+        assert sqlite.check() == []
+        from dedup.store.sqlite import _pack_repeats
+        sqlite._db.execute("UPDATE segments SET nums = ? WHERE kind = ?",
+                           (_pack_repeats((keys, counts + 1)), UNIT))
+        damaged = SQLiteStore(tmp_path / "feed.dedup")
+        assert any("repeated keys do not match" in p for p in damaged.check())
+        damaged.close()
     finally:
         sqlite.close()
 

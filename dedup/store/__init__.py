@@ -250,8 +250,14 @@ class Store(Protocol):
         listed). ``Hits.rows`` index ``keys`` as given; sorted keys search fastest.
         """
 
-    def counts(self, kind: int, keys: U64) -> dict[int, int]:
-        """Return, for each of ``keys`` that has postings, how many documents it has."""
+    def counts(self, kind: int, keys: U64, enough: I64 | None = None) -> dict[int, int]:
+        """Return, for each of ``keys`` that has postings, how many documents it has.
+
+        With ``enough`` (one number a key), a count is exact where it is at least that
+        number; below it, it may be any number below it (an upper bound that spared reads):
+        for callers that only compare counts with a threshold (boilerplate), as
+        :class:`dedup.candidates.BatchLookups` does.
+        """
 
     def records(self, nums: Sequence[int]) -> dict[int, Record]:
         """Return the records of those ``nums`` that are stored."""

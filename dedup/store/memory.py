@@ -207,8 +207,9 @@ class MemoryStore:
         """Return the postings of ``keys`` (see :class:`Hits`)."""
         return self._postings[kind].lookup(keys, limit, self._removed)
 
-    def counts(self, kind: int, keys: U64) -> dict[int, int]:
-        """Return the lengths of the posting lists of ``keys``."""
+    def counts(self, kind: int, keys: U64, enough: I64 | None = None) -> dict[int, int]:
+        """Return the lengths of the posting lists of ``keys`` (all exact: ``enough`` spares
+        no work here)."""
         return self._postings[kind].counts(keys, self._removed)
 
     def records(self, nums: Sequence[int]) -> dict[int, Record]:

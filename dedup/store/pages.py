@@ -19,11 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from dedup.shingle import U32, U64, sorted_unique
+from dedup.shingle import U32, U64, run_starts, sorted_unique
 from dedup.store import spans
 
-__all__ = ["BLOOM_BITS", "PAGE", "Bloom", "PageWriter", "PagedRun", "merge_sorted", "pack_page",
-           "unpack_page", "unpack_pages"]
+__all__ = ["BLOOM_BITS", "PAGE", "Bloom", "PageWriter", "PagedRun", "Repeats", "merge_sorted",
+           "pack_page", "unpack_page", "unpack_pages"]
 
 #: Postings a page (the last page of a segment may hold fewer).
 PAGE = 1024
@@ -40,6 +40,10 @@ _BITS_A_WORD = 3
 _MIXERS = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9],
                    dtype=np.uint64)
 _STEP = 1 << 20  # keys hashed at a time, so that no probe array is large
+
+#: The keys a paged segment holds two or more times (sorted) and how many times each: what a
+#: count of its keys needs from memory, since any other key it lets through is held once.
+Repeats = tuple[U64, U32]
 
 #: ``read(pages, column)``: the decoded values of those pages (sorted page numbers) of one
 #: segment, joined in order; ``column`` is ``"keys"`` or ``"nums"``. Page ``pages[i]`` starts
@@ -160,11 +164,31 @@ def _widen(data: bytes, count: int, width: int) -> U64:
 
 @dataclass(frozen=True)
 class PagedRun:
-    """What memory holds of a paged segment: its size, page first keys and filter."""
+    """What memory holds of a paged segment: its size, page first keys and filter, and for
+    a segment that is only counted (sentence keys), its :data:`Repeats`.
+    """
 
     size: int
     firsts: U64
     bloom: Bloom
+    repeats: Repeats | None = None
+
+    def count_bounds(self, wanted: U64) -> tuple[np.ndarray[Any, Any], ...] | None:
+        """Count ``wanted`` from memory where the run knows its repeated keys.
+
+        Returns ``(repeated, counts, once)``: positions of ``wanted`` held two or more times,
+        with their exact counts, and positions that the filter lets through but that are not
+        repeated: each held once, or not at all (a false positive of the filter, ~0.07%):
+        only a page read tells which. ``None`` when the run does not know its repeats.
+        """
+        if self.repeats is None:
+            return None
+        keys, counts = self.repeats
+        where = self.bloom.maybe(wanted)
+        at = np.searchsorted(keys, wanted[where])
+        found = at < len(keys)
+        found[found] = keys[at[found]] == wanted[where[found]]
+        return where[found], counts[at[found]].astype(np.int64), where[~found]
 
     def locate(self, wanted: U64, read: PageReader) -> tuple[np.ndarray[Any, Any], ...]:
         """Return which of ``wanted`` are posted (positions) and their global ranges.
@@ -247,7 +271,8 @@ class PageWriter:
     keeps) once the stream has ended.
     """
 
-    def __init__(self, size: int, write: Callable[[int, U64, U32], None]) -> None:
+    def __init__(self, size: int, write: Callable[[int, U64, U32], None],
+                 repeats: bool = False) -> None:
         self._size = size
         self._write = write
         self._bloom = Bloom.sized(size)
@@ -256,12 +281,19 @@ class PageWriter:
         self._nums: list[U32] = []
         self._pending = 0
         self._done = 0
+        # The keys held twice or more, found run by run; the last run of a chunk may go on
+        # in the next, so it is carried (key, count) until a chunk starts with another key.
+        self._repeats: tuple[list[U64], list[np.ndarray[Any, Any]]] | None = (
+            ([], []) if repeats else None)
+        self._carry: tuple[int, int] | None = None
 
     def feed(self, keys: U64, nums: U32) -> None:
         """Add the next sorted postings."""
         if not len(keys):
             return
         self._bloom.add(keys)
+        if self._repeats is not None:
+            self._count_runs(keys)
         self._keys.append(keys)
         self._nums.append(nums)
         self._pending += len(keys)
@@ -280,6 +312,27 @@ class PageWriter:
         self._pending = len(keys) - whole
         self._done += whole
 
+    def _count_runs(self, keys: U64) -> None:
+        assert self._repeats is not None
+        starts = run_starts(keys)
+        run_keys = keys[starts]
+        counts = np.diff(np.append(starts, len(keys)))
+        if self._carry is not None:
+            key, count = self._carry
+            if int(run_keys[0]) == key:
+                counts[0] += count
+            else:
+                self._keep_runs(np.array([key], dtype=np.uint64), np.array([count]))
+        self._keep_runs(run_keys[:-1], counts[:-1])
+        self._carry = (int(run_keys[-1]), int(counts[-1]))
+
+    def _keep_runs(self, keys: U64, counts: np.ndarray[Any, Any]) -> None:
+        assert self._repeats is not None
+        repeated = counts >= 2
+        if repeated.any():
+            self._repeats[0].append(keys[repeated])
+            self._repeats[1].append(counts[repeated])
+
     def finish(self) -> PagedRun:
         """Write the last page and return the run."""
         if self._pending:
@@ -287,7 +340,16 @@ class PageWriter:
         if self._done != self._size:
             raise RuntimeError(f"paged segment: {self._done} postings written, {self._size} "
                                "announced")
-        return PagedRun(self._size, np.array(self._firsts, dtype=np.uint64), self._bloom)
+        repeats: Repeats | None = None
+        if self._repeats is not None:
+            if self._carry is not None:
+                key, count = self._carry
+                self._keep_runs(np.array([key], dtype=np.uint64), np.array([count]))
+            keys, counts = self._repeats
+            repeats = (np.concatenate([np.zeros(0, np.uint64), *keys]),
+                       np.concatenate([np.zeros(0, np.uint32), *counts]).astype(np.uint32))
+        return PagedRun(self._size, np.array(self._firsts, dtype=np.uint64), self._bloom,
+                        repeats)
 
 
 def merge_sorted(sources: Iterable[Iterator[tuple[U64, U32]]]) -> Iterator[tuple[U64, U32]]:

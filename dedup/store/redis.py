@@ -30,7 +30,7 @@ from urllib.parse import parse_qs, urlencode
 import numpy as np
 
 from dedup.errors import InputError
-from dedup.shingle import U64, sorted_unique
+from dedup.shingle import I64, U64, sorted_unique
 from dedup.store import DEFAULT_BATCH, DOC, KIND_NAMES, KINDS, Entry, Hits, Record
 
 __all__ = ["RedisStore"]
@@ -253,8 +253,9 @@ class RedisStore:
         docs = np.frombuffer(b"".join(values[i] for i in listed), dtype="<u4").astype(np.int64)
         return Hits(query, sizes, rows, docs)
 
-    def counts(self, kind: int, keys: U64) -> dict[int, int]:
-        """Return the lengths of the posting lists of ``keys``."""
+    def counts(self, kind: int, keys: U64, enough: I64 | None = None) -> dict[int, int]:
+        """Return the lengths of the posting lists of ``keys`` (all exact: ``enough`` spares
+        no work here)."""
         query = sorted_unique(np.asarray(keys, dtype=np.uint64)).tolist()
         if not query:
             return {}

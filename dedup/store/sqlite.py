@@ -38,12 +38,13 @@ from typing import Any, Literal
 import numpy as np
 
 from dedup.errors import IndexMismatchError, InputError
-from dedup.shingle import U32, U64, sorted_unique
+from dedup.shingle import I64, U32, U64, sorted_unique
 from dedup.store import (
     DEFAULT_BATCH,
     DOC,
     KIND_NAMES,
     KINDS,
+    UNIT,
     Entry,
     Hits,
     Record,
@@ -57,6 +58,7 @@ from dedup.store.pages import (
     PagedRun,
     PageReader,
     PageWriter,
+    Repeats,
     merge_sorted,
     pack_page,
     unpack_pages,
@@ -282,7 +284,7 @@ class SQLiteStore:
         head = (int(kind), int(level), int(first), int(last))
         if pages:
             return _Seg(*head, paged=PagedRun(int(size), unpack_ints(keys),
-                                              Bloom.from_bytes(bloom)))
+                                              Bloom.from_bytes(bloom), _unpack_repeats(nums)))
         return _Seg(*head, keys=unpack_ints(keys), nums=_unpack_nums(nums, int(size), int(first)))
 
     def sync(self) -> None:
@@ -369,16 +371,20 @@ class SQLiteStore:
         if not len(query):
             return query, total, ranges
         for seg, segment in self._kind(kind):
-            if segment.paged is not None:
-                where, left, right = segment.paged.locate(query, self._reader(seg, segment))
-            elif len(segment.keys):  # type: ignore[arg-type]
-                where, left, right = locate(segment.keys, None, query)  # type: ignore[arg-type]
-            else:
-                continue
+            where, left, right = self._hits_in(seg, segment, query)
             if where.size:
                 total[where] += right - left
                 ranges.append((seg, segment, where, left, right))
         return query, total, ranges
+
+    def _hits_in(self, seg: int, segment: _Seg, query: U64) -> tuple[np.ndarray[Any, Any], ...]:
+        """Find ``query`` in one segment: positions of those posted, and their ranges."""
+        if segment.paged is not None:
+            return segment.paged.locate(query, self._reader(seg, segment))
+        if len(segment.keys):  # type: ignore[arg-type]
+            return locate(segment.keys, None, query)  # type: ignore[arg-type]
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
 
     def lookup(self, kind: int, keys: U64, limit: int) -> Hits:
         """Return the postings of ``keys`` (see :class:`Hits`).
@@ -404,12 +410,48 @@ class SQLiteStore:
         return Hits(query, total, np.concatenate([r for r, _ in pairs]),
                     np.concatenate([d for _, d in pairs]))
 
-    def counts(self, kind: int, keys: U64) -> dict[int, int]:
-        """Return the lengths of the posting lists of ``keys``."""
+    def counts(self, kind: int, keys: U64, enough: I64 | None = None) -> dict[int, int]:
+        """Return the lengths of the posting lists of ``keys`` (see :meth:`Store.counts`).
+
+        With ``enough``, paged segments that know their repeated keys are counted from
+        memory: a key they let through and do not repeat counts once, as an upper bound,
+        and only keys whose bound reaches ``enough`` have those pages read. A sentence held
+        by one candidate (most of a candidate's) then costs no page read.
+        """
         with self._read():
             self.sync()
-            query, total, _ = self._hits(kind, keys)
+            if enough is None:
+                query, total, _ = self._hits(kind, keys)
+            else:
+                query, total = self._bounded_counts(kind, keys, enough)
         return {int(query[i]): int(total[i]) for i in np.flatnonzero(total).tolist()}
+
+    def _bounded_counts(self, kind: int, keys: U64, enough: I64) -> tuple[U64, I64]:
+        query = np.asarray(keys, dtype=np.uint64)
+        total = np.zeros(len(query), dtype=np.int64)
+        maybe = np.zeros(len(query), dtype=np.int64)  # segments that may hold a key once
+        unsure: list[tuple[int, _Seg, np.ndarray[Any, Any]]] = []
+        for seg, segment in self._kind(kind):
+            bounds = None if segment.paged is None else segment.paged.count_bounds(query)
+            if bounds is None:
+                where, left, right = self._hits_in(seg, segment, query)
+                total[where] += right - left
+                continue
+            repeated, counts, once = bounds
+            total[repeated] += counts
+            maybe[once] += 1
+            if len(once):
+                unsure.append((seg, segment, once))
+        need = (maybe > 0) & (total + maybe >= np.asarray(enough, dtype=np.int64))
+        for seg, segment, once in unsure:
+            ask = once[need[once]]
+            if len(ask):
+                assert segment.paged is not None
+                held, _, _ = segment.paged.locate(query[ask], self._reader(seg, segment))
+                total[ask[held]] += 1
+        bound = ~need
+        total[bound] += maybe[bound]
+        return query, total
 
     _COLUMNS = "num, id, source, published, published_ts, added_ts, words, chars, data"
 
@@ -477,12 +519,13 @@ class SQLiteStore:
                        (_page_id(seg, page), pack_page(keys, int(keys[0])),
                         pack_page(nums, first)))
 
-        writer = PageWriter(size, write)
+        writer = PageWriter(size, write, repeats=kind == UNIT)
         for keys, nums in chunks:
             writer.feed(keys, nums)
         run = writer.finish()
-        db.execute("UPDATE segments SET keys = ?, pages = ? WHERE seg = ?",
-                   (pack_ints(run.firsts), len(run.firsts), seg))
+        # A paged segment's own row has no numbers: that column holds its repeats, if kept.
+        db.execute("UPDATE segments SET keys = ?, nums = ?, pages = ? WHERE seg = ?",
+                   (pack_ints(run.firsts), _pack_repeats(run.repeats), len(run.firsts), seg))
         self._write_filter(seg, run.bloom.to_bytes())
         return seg, _Seg(*head, paged=run)
 
@@ -768,7 +811,13 @@ class SQLiteStore:
         problems: list[str] = []
         previous: int | None = None
         count = 0
+        paged = segment.paged
+        # The repeats kept in memory must be those of the pages: counted again, in the pass.
+        recount = (PageWriter(paged.size, lambda *_: None, repeats=True)
+                   if paged is not None and paged.repeats is not None else None)
         for keys, seg_nums in self._stream(seg, segment):
+            if recount is not None:
+                recount.feed(keys, seg_nums)
             if len(keys) and ((keys[1:] < keys[:-1]).any()
                               or (previous is not None and int(keys[0]) < previous)):
                 problems.append(f"{name} is not sorted")
@@ -787,11 +836,35 @@ class SQLiteStore:
             count += len(keys)
         if count != segment.size:
             problems.append(f"{name} holds {count} postings, not {segment.size}")
+        elif recount is not None and paged is not None and paged.repeats is not None:
+            again = recount.finish().repeats
+            assert again is not None
+            if not (np.array_equal(again[0], paged.repeats[0])
+                    and np.array_equal(again[1], paged.repeats[1])):
+                problems.append(f"{name}: its repeated keys do not match its pages")
         return sorted(set(problems)), sorted_unique(np.concatenate([*covered, nums[:0]]))
 
     def close(self) -> None:
         """Close the connection (the WAL is checkpointed by SQLite when it is the last)."""
         self._db.close()
+
+
+def _pack_repeats(repeats: Repeats | None) -> bytes:
+    """Return a paged segment's repeated keys and their counts as its row stores them
+    (``b""``: not kept, as in files written before they were)."""
+    if repeats is None:
+        return b""
+    keys = pack_ints(repeats[0])
+    return b"R" + len(keys).to_bytes(4, "little") + keys + repeats[1].astype("<u4").tobytes()
+
+
+def _unpack_repeats(data: bytes) -> Repeats | None:
+    """Read what :func:`_pack_repeats` wrote."""
+    if not data or data[:1] != b"R":
+        return None
+    size = int.from_bytes(data[1:5], "little")
+    keys = unpack_ints(data[5 : 5 + size])
+    return keys, np.frombuffer(data, dtype="<u4", offset=5 + size).astype(np.uint32)
 
 
 def _fitting(group: list[tuple[int, _Seg]]) -> list[tuple[int, _Seg]]:
