@@ -358,6 +358,7 @@ def test_sqlite_lookups_agree_with_memory_paged_or_not(
     monkeypatch.setattr(sqlite_store, "PAGED_MIN", paged_min)
     monkeypatch.setattr(sqlite_store, "MAX_MERGED", max_merged)
     monkeypatch.setattr(sqlite_store, "_FILTER_CHUNK", 24)
+    monkeypatch.setattr(sqlite_store, "_REPEATS_FROM", {UNIT: 2, PASSAGE: 3})
     monkeypatch.setattr(pages, "PAGE", 16)
     monkeypatch.setattr(pages, "GROUP", 5)
     rng = np.random.default_rng(7)
@@ -371,21 +372,30 @@ def test_sqlite_lookups_agree_with_memory_paged_or_not(
             for i in range(30):
                 own = rng.integers(1, 2**64 - 1, 40, dtype=np.uint64, endpoint=True)
                 keys = np.unique(np.concatenate([own, rng.choice(shared, 3)]))
-                entries.append(_entry(f"d{batch}-{i}", keys.tolist(), units=keys[:5].tolist()))
+                entries.append(_entry(f"d{batch}-{i}", keys.tolist(), keys[::2].tolist(),
+                                      units=keys[:5].tolist()))
             assert memory.add(entries, 0.0) == sqlite.add(entries, 0.0)
         probe = np.concatenate([shared, rng.integers(1, 2**64 - 1, 200, dtype=np.uint64),
                                 np.array([0, 2**64 - 1], dtype=np.uint64)])
         gone = [f"d{b}-{i}" for b in range(0, FANOUT + 3, 2) for i in range(0, 30, 3)]
         for step in ("added", "removed"):
             for limit in (5, 1000):
-                assert sqlite.lookup(DOC, probe, limit).to_dict() == memory.lookup(
-                    DOC, probe, limit).to_dict(), step
+                for kind in (DOC, PASSAGE):  # passage segments list keys held 3+ times
+                    assert sqlite.lookup(kind, probe, limit).to_dict() == memory.lookup(
+                        kind, probe, limit).to_dict(), (step, kind)
             exact = memory.counts(UNIT, probe)
             assert sqlite.counts(UNIT, probe) == exact, step
             for least in (1, 2, 3, 6):
                 enough = np.full(len(probe), least, dtype=np.int64)
                 _obeys_enough(sqlite.counts(UNIT, probe, enough), exact, probe, enough)
             assert sqlite.check() == [], step
+            if paged_min == 1 and step == "added":  # the shared keys: stop buckets at 5
+                fetched: list[object] = []
+                with monkeypatch.context() as patch:
+                    patch.setattr(sqlite, "_fetch", lambda *args, _read=sqlite._fetch,
+                                  _log=fetched: _log.append(args) or _read(*args))
+                    assert set(sqlite.lookup(PASSAGE, shared, 5).to_dict().values()) == {None}
+                assert fetched == []  # known from the segments' repeats: no page read
             assert sorted(memory.remove(gone)) == sorted(sqlite.remove(gone))
         reopened = SQLiteStore(tmp_path / "feed.dedup")
         assert reopened.lookup(DOC, probe, 1000).to_dict() == memory.lookup(

@@ -44,6 +44,7 @@ from dedup.store import (
     DOC,
     KIND_NAMES,
     KINDS,
+    PASSAGE,
     UNIT,
     Entry,
     Hits,
@@ -54,6 +55,7 @@ from dedup.store import (
 from dedup.store import pages as paging
 from dedup.store.codec import pack_ints, pack_planes, unpack_ints, unpack_planes
 from dedup.store.pages import (
+    HEAVY,
     Bloom,
     PagedRun,
     PageReader,
@@ -68,6 +70,11 @@ __all__ = ["FANOUT", "MAX_MERGED", "PAGED_MIN", "SQLiteStore"]
 
 #: Segments of one level merged at once.
 FANOUT = 8
+#: Kinds whose paged segments list their keys held at least this many times, with counts
+#: (:data:`dedup.store.pages.Repeats`): sentence keys from 2, so that a count that cannot reach
+#: ``boilerplate_df`` needs no page; passage keys from ``HEAVY``, so that most stop buckets
+#: are known from memory and their pages not read.
+_REPEATS_FROM = {UNIT: 2, PASSAGE: HEAVY}
 #: Postings from which a segment is stored in pages and not held in memory (3 MB in memory).
 PAGED_MIN = 1 << 18
 #: Postings above which segments are no longer merged: of a group of ``FANOUT`` that would
@@ -284,7 +291,8 @@ class SQLiteStore:
         head = (int(kind), int(level), int(first), int(last))
         if pages:
             return _Seg(*head, paged=PagedRun(int(size), unpack_ints(keys),
-                                              Bloom.from_bytes(bloom), _unpack_repeats(nums)))
+                                              Bloom.from_bytes(bloom), _unpack_repeats(nums),
+                                              _REPEATS_FROM.get(int(kind), 0)))
         return _Seg(*head, keys=unpack_ints(keys), nums=_unpack_nums(nums, int(size), int(first)))
 
     def sync(self) -> None:
@@ -358,33 +366,54 @@ class SQLiteStore:
             return unpack_pages(ordered, counts, segment.paged.firsts[list(pages)].tolist())
         return unpack_pages(ordered, counts, [segment.first] * len(counts)).astype(np.uint32)
 
-    def _hits(self, kind: int, keys: U64) -> tuple[U64, np.ndarray[Any, Any],
-                                                    list[tuple[int, _Seg, Any, Any, Any]]]:
+    def _hits(self, kind: int, keys: U64, limit: int | None = None
+              ) -> tuple[U64, np.ndarray[Any, Any], list[tuple[int, _Seg, Any, Any, Any]]]:
         """Find ``keys`` in every segment: the keys, their total counts, per-segment ranges.
 
         One binary search a segment in memory (:func:`dedup.store.locate`); a paged segment
-        reads the pages of the keys its filter lets through.
+        reads the pages of the keys its filter lets through. With ``limit``, keys that the
+        segments in memory and the repeats of the paged ones already show to be stop
+        buckets (more than ``limit`` postings) are not looked for in pages: their total is
+        then that lower bound, over ``limit``.
         """
         query = np.asarray(keys, dtype=np.uint64)
         total = np.zeros(len(query), dtype=np.int64)
-        ranges: list[tuple[int, _Seg, Any, Any, Any]] = []
+        found: dict[int, tuple[Any, Any, Any]] = {}
         if not len(query):
-            return query, total, ranges
-        for seg, segment in self._kind(kind):
-            where, left, right = self._hits_in(seg, segment, query)
-            if where.size:
+            return query, total, []
+        segments = self._kind(kind)
+        paged = [(seg, segment) for seg, segment in segments if segment.paged is not None]
+        for seg, segment in segments:
+            if segment.paged is None:
+                found[seg] = where, left, right = self._hits_in(seg, segment, query)
                 total[where] += right - left
-                ranges.append((seg, segment, where, left, right))
+        asked = np.arange(len(query))
+        if limit is not None and paged:
+            lower = total.copy()
+            for _, segment in paged:
+                listed, counts = segment.paged.repeated(query)  # type: ignore[union-attr]
+                lower[listed] += counts
+            stop = lower > limit
+            total[stop] = lower[stop]
+            asked = np.flatnonzero(~stop)
+        for seg, segment in paged:
+            where, left, right = self._hits_in(seg, segment, query[asked])
+            found[seg] = where, left, right = asked[where], left, right
+            total[where] += right - left
+        ranges = [(seg, segment, *found[seg]) for seg, segment in segments
+                  if seg in found and found[seg][0].size]
         return query, total, ranges
 
-    def _hits_in(self, seg: int, segment: _Seg, query: U64) -> tuple[np.ndarray[Any, Any], ...]:
+    def _hits_in(self, seg: int, segment: _Seg, query: U64
+                 ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         """Find ``query`` in one segment: positions of those posted, and their ranges."""
         if segment.paged is not None:
-            return segment.paged.locate(query, self._reader(seg, segment))
-        if len(segment.keys):  # type: ignore[arg-type]
-            return locate(segment.keys, None, query)  # type: ignore[arg-type]
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty
+            where, left, right = segment.paged.locate(query, self._reader(seg, segment))
+        elif len(segment.keys):  # type: ignore[arg-type]
+            where, left, right = locate(segment.keys, None, query)  # type: ignore[arg-type]
+        else:
+            where = left = right = np.zeros(0, dtype=np.int64)
+        return where, left, right
 
     def lookup(self, kind: int, keys: U64, limit: int) -> Hits:
         """Return the postings of ``keys`` (see :class:`Hits`).
@@ -394,7 +423,7 @@ class SQLiteStore:
         pairs = []
         with self._read():
             self.sync()
-            query, total, ranges = self._hits(kind, keys)
+            query, total, ranges = self._hits(kind, keys, limit)
             for seg, segment, where, left, right in ranges:
                 keep = total[where] <= limit
                 if not keep.any():
@@ -519,7 +548,7 @@ class SQLiteStore:
                        (_page_id(seg, page), pack_page(keys, int(keys[0])),
                         pack_page(nums, first)))
 
-        writer = PageWriter(size, write, repeats=kind == UNIT)
+        writer = PageWriter(size, write, repeats=_REPEATS_FROM.get(kind, 0))
         for keys, nums in chunks:
             writer.feed(keys, nums)
         run = writer.finish()
@@ -813,7 +842,7 @@ class SQLiteStore:
         count = 0
         paged = segment.paged
         # The repeats kept in memory must be those of the pages: counted again, in the pass.
-        recount = (PageWriter(paged.size, lambda *_: None, repeats=True)
+        recount = (PageWriter(paged.size, lambda *_: None, repeats=paged.repeats_from)
                    if paged is not None and paged.repeats is not None else None)
         for keys, seg_nums in self._stream(seg, segment):
             if recount is not None:
