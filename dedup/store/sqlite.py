@@ -73,7 +73,8 @@ FANOUT = 8
 #: Kinds whose paged segments list their keys held at least this many times, with counts
 #: (:data:`dedup.store.pages.Repeats`): sentence keys from 2, so that a count that cannot reach
 #: ``boilerplate_df`` needs no page; passage keys from ``HEAVY``, so that most stop buckets
-#: are known from memory and their pages not read.
+#: are known from memory and their pages not read. Part of the file's format: a reader takes
+#: a segment's repeats to start at these counts, so changing them needs a new format version.
 _REPEATS_FROM = {UNIT: 2, PASSAGE: HEAVY}
 #: Postings from which a segment is stored in pages and not held in memory (3 MB in memory).
 PAGED_MIN = 1 << 18
@@ -91,6 +92,7 @@ _FILTER_CHUNK = 8 << 20  # bytes of a filter written at once
 _CAPPED = 1000  # the level of segments that are set aside, too large to merge further
 _APPLICATION_ID = 0x64656475  # "dedu"
 _PAGE_CACHE = 32 << 20  # bytes of decoded pages kept
+_NUMS_ALONG = 256  # pages of keys up to which a read takes their numbers along
 _MAX_BATCH = 4096  # documents matched per round of lookups, at most
 _MERGE_PAGES = 64  # pages of each input held at once while merging paged segments
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -319,52 +321,70 @@ class SQLiteStore:
         return self._by_kind[kind]
 
     def _reader(self, seg: int, segment: _Seg) -> PageReader:
-        """Return the page reader of a paged segment, through a cache of decoded pages."""
+        """Return the page reader of a paged segment, through a cache of decoded pages.
+
+        A lookup of few pages (one article's) reads each page's numbers with its keys, in the
+        same row: nearly every key it finds there is then gathered, and a second query of the
+        same rows cost as much as the first (a query at a million articles read ~280 pages of
+        keys, then ~280 of numbers). A batch's lookup reads thousands of pages, more than the
+        cache keeps until it gathers, so it reads numbers apart, only where it needs them.
+        """
         page = paging.PAGE
 
         def read(pages: np.ndarray[Any, Any], column: str) -> np.ndarray[Any, Any]:
             wanted = pages.tolist()
             cached = [self._pages.get((seg, p, column)) for p in wanted]
             missing = [p for p, array in zip(wanted, cached, strict=True) if array is None]
-            fetched = self._fetch(seg, segment, missing, column)
+            along = column == "keys" and len(missing) <= _NUMS_ALONG
+            columns = ("keys", "nums") if along else (column,)
+            fetched = self._fetch(seg, segment, missing, *columns)
             fresh = {}
-            for i, p in enumerate(missing):  # copies: the cache keeps no large array alive
-                fresh[p] = self._pages[(seg, p, column)] = fetched[i * page:][:page].copy()
-                self._page_bytes += fresh[p].nbytes
+            for name, joined in zip(columns, fetched, strict=True):
+                for i, p in enumerate(missing):  # copies: the cache keeps no large array alive
+                    fresh[p, name] = self._pages[(seg, p, name)] = joined[i * page:][:page].copy()
+                    self._page_bytes += fresh[p, name].nbytes
             while self._page_bytes > _PAGE_CACHE and self._pages:
                 self._page_bytes -= self._pages.popitem(last=False)[1].nbytes
             if len(missing) == len(wanted):
-                return fetched
-            return np.concatenate([array if array is not None else fresh[p]
+                return fetched[0]
+            return np.concatenate([array if array is not None else fresh[p, column]
                                    for p, array in zip(wanted, cached, strict=True)])
         return read
 
-    def _fetch(self, seg: int, segment: _Seg, pages: Sequence[int], column: str
-               ) -> np.ndarray[Any, Any]:
-        """Read and decode ``pages`` (in order) of one column (``keys`` or ``nums``) of a
-        paged segment, joined."""
-        if column not in ("keys", "nums"):
-            raise ValueError(f"no page column {column!r}")
-        blobs: dict[int, bytes] = {}
+    def _fetch(self, seg: int, segment: _Seg, pages: Sequence[int], *columns: str
+               ) -> list[np.ndarray[Any, Any]]:
+        """Read and decode ``pages`` (in order) of a paged segment: for each of ``columns``
+        (``keys``, ``nums``), its values, joined."""
+        if not columns or any(column not in ("keys", "nums") for column in columns):
+            raise ValueError(f"no page columns {columns!r}")
+        names = ", ".join(columns)
+        rows: dict[int, tuple[bytes, ...]] = {}
         if pages and len(pages) * 2 > pages[-1] - pages[0]:  # dense: one range, fewer SQL
-            rows = self._db.execute(f"SELECT id, {column} FROM pages WHERE id BETWEEN ? AND ?",
-                                    (_page_id(seg, pages[0]), _page_id(seg, pages[-1])))
-            blobs.update((int(i) & 0xFFFFFFFF, blob) for i, blob in rows)
+            found = self._db.execute(f"SELECT id, {names} FROM pages WHERE id BETWEEN ? AND ?",
+                                     (_page_id(seg, pages[0]), _page_id(seg, pages[-1])))
+            rows.update((int(row[0]) & 0xFFFFFFFF, row[1:]) for row in found)
         else:
             for part in _chunks(pages):
                 ids = [_page_id(seg, p) for p in part]
-                sql = f"SELECT id, {column} FROM pages WHERE id IN ({','.join('?' * len(ids))})"
-                blobs.update((int(i) & 0xFFFFFFFF, blob) for i, blob in self._db.execute(sql, ids))
-        if any(p not in blobs for p in pages):
+                sql = f"SELECT id, {names} FROM pages WHERE id IN ({','.join('?' * len(ids))})"
+                found = self._db.execute(sql, ids)
+                rows.update((int(row[0]) & 0xFFFFFFFF, row[1:]) for row in found)
+        if any(p not in rows for p in pages):
             raise IndexMismatchError(f"{self.location}: segment {seg} lacks pages: the index is "
                                      "damaged; run 'dedup index check'")
         assert segment.paged is not None
         size, page = segment.size, paging.PAGE
         counts = [min(page, size - p * page) for p in pages]
-        ordered = [blobs[p] for p in pages]
-        if column == "keys":
-            return unpack_pages(ordered, counts, segment.paged.firsts[list(pages)].tolist())
-        return unpack_pages(ordered, counts, [segment.first] * len(counts)).astype(np.uint32)
+        out = []
+        for i, column in enumerate(columns):
+            ordered = [rows[p][i] for p in pages]
+            if column == "keys":
+                out.append(unpack_pages(ordered, counts,
+                                        segment.paged.firsts[list(pages)].tolist()))
+            else:
+                out.append(unpack_pages(ordered, counts,
+                                        [segment.first] * len(counts)).astype(np.uint32))
+        return out
 
     def _hits(self, kind: int, keys: U64, limit: int | None = None
               ) -> tuple[U64, np.ndarray[Any, Any], list[tuple[int, _Seg, Any, Any, Any]]]:
@@ -595,8 +615,8 @@ class SQLiteStore:
         count = len(segment.paged.firsts)
         for start in range(0, count, _MERGE_PAGES):
             pages = range(start, min(count, start + _MERGE_PAGES))
-            yield (self._fetch(seg, segment, pages, "keys"),
-                   self._fetch(seg, segment, pages, "nums"))
+            keys, nums = self._fetch(seg, segment, pages, "keys", "nums")
+            yield keys, nums
 
     def _merge(self, kind: int, written: dict[int, _Seg], dropped: set[int]) -> None:
         """Merge full levels of ``kind`` upwards (inside the caller's transaction); then
