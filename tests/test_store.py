@@ -572,3 +572,27 @@ def test_compact_gives_back_removed_space_and_keeps_the_index(store: Store) -> N
     assert store.lookup(DOC, probe, 1000).to_dict() == before
     assert store.check() == []
     assert len(store) == 120
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 40), min_size=1, max_size=300),
+       st.lists(st.integers(1, 50), min_size=1, max_size=20), st.sampled_from([2, 3, 16]))
+def test_page_writer_counts_runs_across_chunks(values: list[int], cuts: list[int],
+                                               least: int) -> None:
+    """Runs of a key cut across the chunks a merge feeds are counted whole."""
+    from dedup.store.pages import PageWriter
+
+    keys = np.sort(np.array(values, dtype=np.uint64))
+    writer = PageWriter(len(keys), lambda *_: None, repeats=least)
+    start = 0
+    for size in cuts * (len(keys) // max(1, sum(cuts)) + 1):
+        if start >= len(keys):
+            break
+        writer.feed(keys[start : start + size], np.zeros(size, dtype=np.uint32)[: len(
+            keys[start : start + size])])
+        start += size
+    repeats = writer.finish().repeats
+    assert repeats is not None
+    distinct, counts = np.unique(keys, return_counts=True)
+    assert repeats[0].tolist() == distinct[counts >= least].tolist()
+    assert repeats[1].tolist() == counts[counts >= least].tolist()

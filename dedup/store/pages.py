@@ -170,7 +170,8 @@ def _widen(data: bytes, count: int, width: int) -> U64:
 @dataclass(frozen=True)
 class PagedRun:
     """What memory holds of a paged segment: its size, page first keys and filter, and for
-    a segment that is only counted (sentence keys), its :data:`Repeats`.
+    sentence and passage segments its :data:`Repeats` (keys held ``repeats_from`` times or
+    more, with their counts).
     """
 
     size: int
@@ -299,8 +300,8 @@ class PageWriter:
         self._nums: list[U32] = []
         self._pending = 0
         self._done = 0
-        # The keys held twice or more, found run by run; the last run of a chunk may go on
-        # in the next, so it is carried (key, count) until a chunk starts with another key.
+        # The keys held `repeats` times or more, found run by run; the last run of a chunk may
+        # go on in the next, so it is carried (key, count) until a chunk starts with another.
         self._repeats: tuple[list[U64], list[np.ndarray[Any, Any]]] | None = (
             ([], []) if repeats else None)
         self._repeats_from = repeats
