@@ -456,6 +456,15 @@ def test_bounded_unit_counts_read_no_page_for_keys_held_once(
             memory.counts(UNIT, probe)  # a bound that reaches 1 is read: exact
         assert fetched
         assert sqlite.check() == []
+        held = 0  # what the open store holds of its segments, as stats() reports it
+        for kind in range(4):
+            for _, seg in sqlite._kind(kind):
+                if seg.paged is None:
+                    held += seg.keys.nbytes + seg.nums.nbytes  # type: ignore[union-attr]
+                else:
+                    held += seg.paged.firsts.nbytes + seg.paged.bloom.words.nbytes + sum(
+                        a.nbytes for a in seg.paged.repeats or ())
+        assert sqlite.stats()["memory_bytes"] == held > 0
         from dedup.store.sqlite import _pack_repeats
         sqlite._db.execute("UPDATE segments SET nums = ? WHERE kind = ?",
                            (_pack_repeats((keys, counts + 1)), UNIT))
