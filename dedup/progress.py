@@ -122,12 +122,15 @@ class ScanProgress:
         rate = self._rate(now)
         errors = self._errors()
         minutes, seconds = divmod(int(now - self._start), 60)
-        self._stream.write(
-            f"dedup: {_count(self.documents, 'document', 'documents')}"
-            f"{', ' + rate if rate else ''}, {_count(self.matches, 'match', 'matches')}, "
-            f"{_count(errors, 'input error', 'input errors')}, "
-            f"{minutes}:{seconds:02d} elapsed{' (done)' if done else ''}\n")
-        self._stream.flush()
+        try:
+            self._stream.write(
+                f"dedup: {_count(self.documents, 'document', 'documents')}"
+                f"{', ' + rate if rate else ''}, {_count(self.matches, 'match', 'matches')}, "
+                f"{_count(errors, 'input error', 'input errors')}, "
+                f"{minutes}:{seconds:02d} elapsed{' (done)' if done else ''}\n")
+            self._stream.flush()
+        except OSError:  # the log went away (a closed pipe): the scan goes on without it
+            self._plain = False
 
 
 def _count(n: int, one: str, many: str) -> str:

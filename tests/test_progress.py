@@ -69,3 +69,15 @@ def test_bad_settings_are_named() -> None:
         ScanProgress(io.StringIO(), "sometimes")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="'interval' must be > 0 seconds"):
         ScanProgress(io.StringIO(), interval=0)
+
+
+class _ClosedPipe(io.StringIO):
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_log_that_goes_away_does_not_stop_the_scan() -> None:
+    with ScanProgress(_ClosedPipe(), "always", interval=1e-9) as progress:
+        report = scan(_docs(), on_result=progress.result)
+    assert progress.documents == 3
+    assert len(report.matches) == 1
