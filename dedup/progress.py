@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from dedup.detector import Result
+from dedup.report import counted
 
 __all__ = ["ScanProgress", "When"]
 
@@ -103,10 +104,10 @@ class ScanProgress:
         if self._live is not None and now - self._shown >= 0.1:
             self._shown = now
             errors = self._errors()
-            self._live.update(self._task, documents=_count(self.documents, "document",
+            self._live.update(self._task, documents=counted(self.documents, "document",
                                                            "documents"), rate=self._rate(now),
-                              matches=_count(self.matches, "match", "matches"),
-                              errors=_count(errors, "input error", "input errors") if errors
+                              matches=counted(self.matches, "match", "matches"),
+                              errors=counted(errors, "input error", "input errors") if errors
                               else "")
             self._live.refresh()
         elif self._plain and now - self._shown >= self._interval:
@@ -124,15 +125,10 @@ class ScanProgress:
         minutes, seconds = divmod(int(now - self._start), 60)
         try:
             self._stream.write(
-                f"dedup: {_count(self.documents, 'document', 'documents')}"
-                f"{', ' + rate if rate else ''}, {_count(self.matches, 'match', 'matches')}, "
-                f"{_count(errors, 'input error', 'input errors')}, "
+                f"dedup: {counted(self.documents, 'document', 'documents')}"
+                f"{', ' + rate if rate else ''}, {counted(self.matches, 'match', 'matches')}, "
+                f"{counted(errors, 'input error', 'input errors')}, "
                 f"{minutes}:{seconds:02d} elapsed{' (done)' if done else ''}\n")
             self._stream.flush()
         except OSError:  # the log went away (a closed pipe): the scan goes on without it
             self._plain = False
-
-
-def _count(n: int, one: str, many: str) -> str:
-    """``1 match``, ``2,000 matches``."""
-    return f"{n:,} {one if n == 1 else many}"

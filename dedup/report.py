@@ -19,7 +19,7 @@ from dedup.config import Config
 from dedup.detector import Report, Result
 from dedup.repeats import repeat_blocks
 
-__all__ = ["Format", "JsonlWriter", "format_jsonl", "write_report"]
+__all__ = ["Format", "JsonlWriter", "counted", "format_jsonl", "write_report"]
 
 Format = Literal["text", "json", "jsonl"]
 
@@ -116,6 +116,15 @@ def _repeat_lines(doc: Result, remove_threshold: float) -> Iterator[str]:
         )
 
 
+def counted(n: int, one: str, many: str) -> str:
+    """Return ``n`` and the word for it, as the reports print counts.
+
+    >>> counted(1, "match", "matches"), counted(2000, "match", "matches")
+    ('1 match', '2,000 matches')
+    """
+    return f"{n:,} {one if n == 1 else many}"
+
+
 def _write_text(report: Report, out: TextIO, color: bool | None) -> None:
     console = Console(
         file=out, highlight=False, soft_wrap=True, force_terminal=color, no_color=color is False
@@ -123,10 +132,10 @@ def _write_text(report: Report, out: TextIO, color: bool | None) -> None:
     n_docs, n_matches = len(report.documents), len(report.matches)
     n_cut = sum(d.truncated for d in report.documents)
     console.print(
-        f"[bold]dedup {__version__}[/]: {n_docs} document{'s' * (n_docs != 1)}, "
-        f"{n_matches} match{'es' * (n_matches != 1)}, {len(report.clusters)} "
-        f"cluster{'s' * (len(report.clusters) != 1)}, {len(report.errors)} "
-        f"error{'s' * (len(report.errors) != 1)}"
+        f"[bold]dedup {__version__}[/]: {counted(n_docs, 'document', 'documents')}, "
+        f"{counted(n_matches, 'match', 'matches')}, "
+        f"{counted(len(report.clusters), 'cluster', 'clusters')}, "
+        f"{counted(len(report.errors), 'error', 'errors')}"
         + (f", {n_cut} truncated" if n_cut else "")
     )
     repeat_lines = [

@@ -22,8 +22,8 @@ import numpy as np
 from dedup.shingle import U32, U64, run_starts, sorted_unique
 from dedup.store import spans
 
-__all__ = ["BLOOM_BITS", "HEAVY", "PAGE", "Bloom", "PageWriter", "PagedRun", "Repeats",
-           "merge_sorted", "pack_page", "unpack_page", "unpack_pages"]
+__all__ = ["BLOOM_BITS", "HEAVY", "PAGE", "Bloom", "PageWriter", "PagedRun", "RepeatCounter",
+           "Repeats", "merge_sorted", "pack_page", "unpack_page", "unpack_pages"]
 
 #: Postings a page (the last page of a segment may hold fewer).
 PAGE = 1024
@@ -282,6 +282,52 @@ class PagedRun:
                 joined[at].astype(np.int64, copy=False))
 
 
+class RepeatCounter:
+    """Find the keys held at least ``least`` times in a sorted stream fed chunk by chunk,
+    with their counts (:data:`Repeats`).
+
+    A key's run may go on from one chunk into the next, so the last run of a chunk is
+    carried (key, count) until a chunk starts with another key.
+    """
+
+    def __init__(self, least: int) -> None:
+        self.least = least
+        self._keys: list[U64] = []
+        self._counts: list[np.ndarray[Any, Any]] = []
+        self._carry: tuple[int, int] | None = None
+
+    def feed(self, keys: U64) -> None:
+        """Count the next sorted keys."""
+        if not len(keys):
+            return
+        starts = run_starts(keys)
+        run_keys = keys[starts]
+        counts = np.diff(np.append(starts, len(keys)))
+        if self._carry is not None:
+            key, count = self._carry
+            if int(run_keys[0]) == key:
+                counts[0] += count
+            else:
+                self._keep(np.array([key], dtype=np.uint64), np.array([count]))
+        self._keep(run_keys[:-1], counts[:-1])
+        self._carry = (int(run_keys[-1]), int(counts[-1]))
+
+    def _keep(self, keys: U64, counts: np.ndarray[Any, Any]) -> None:
+        repeated = counts >= self.least
+        if repeated.any():
+            self._keys.append(keys[repeated])
+            self._counts.append(counts[repeated])
+
+    def finish(self) -> Repeats:
+        """Return the repeated keys (sorted) and their counts, once the stream has ended."""
+        if self._carry is not None:
+            key, count = self._carry
+            self._keep(np.array([key], dtype=np.uint64), np.array([count]))
+            self._carry = None
+        return (np.concatenate([np.zeros(0, np.uint64), *self._keys]),
+                np.concatenate([np.zeros(0, np.uint32), *self._counts]).astype(np.uint32))
+
+
 class PageWriter:
     """Cut a sorted stream of postings into pages, keeping first keys and the filter, and
     with ``repeats`` >= 2 the keys held that many times or more (:data:`Repeats`).
@@ -300,12 +346,7 @@ class PageWriter:
         self._nums: list[U32] = []
         self._pending = 0
         self._done = 0
-        # The keys held `repeats` times or more, found run by run; the last run of a chunk may
-        # go on in the next, so it is carried (key, count) until a chunk starts with another.
-        self._repeats: tuple[list[U64], list[np.ndarray[Any, Any]]] | None = (
-            ([], []) if repeats else None)
-        self._repeats_from = repeats
-        self._carry: tuple[int, int] | None = None
+        self._repeats = RepeatCounter(repeats) if repeats else None
 
     def feed(self, keys: U64, nums: U32) -> None:
         """Add the next sorted postings."""
@@ -313,7 +354,7 @@ class PageWriter:
             return
         self._bloom.add(keys)
         if self._repeats is not None:
-            self._count_runs(keys)
+            self._repeats.feed(keys)
         self._keys.append(keys)
         self._nums.append(nums)
         self._pending += len(keys)
@@ -332,27 +373,6 @@ class PageWriter:
         self._pending = len(keys) - whole
         self._done += whole
 
-    def _count_runs(self, keys: U64) -> None:
-        assert self._repeats is not None
-        starts = run_starts(keys)
-        run_keys = keys[starts]
-        counts = np.diff(np.append(starts, len(keys)))
-        if self._carry is not None:
-            key, count = self._carry
-            if int(run_keys[0]) == key:
-                counts[0] += count
-            else:
-                self._keep_runs(np.array([key], dtype=np.uint64), np.array([count]))
-        self._keep_runs(run_keys[:-1], counts[:-1])
-        self._carry = (int(run_keys[-1]), int(counts[-1]))
-
-    def _keep_runs(self, keys: U64, counts: np.ndarray[Any, Any]) -> None:
-        assert self._repeats is not None
-        repeated = counts >= self._repeats_from
-        if repeated.any():
-            self._repeats[0].append(keys[repeated])
-            self._repeats[1].append(counts[repeated])
-
     def finish(self) -> PagedRun:
         """Write the last page and return the run."""
         if self._pending:
@@ -360,16 +380,10 @@ class PageWriter:
         if self._done != self._size:
             raise RuntimeError(f"paged segment: {self._done} postings written, {self._size} "
                                "announced")
-        repeats: Repeats | None = None
-        if self._repeats is not None:
-            if self._carry is not None:
-                key, count = self._carry
-                self._keep_runs(np.array([key], dtype=np.uint64), np.array([count]))
-            keys, counts = self._repeats
-            repeats = (np.concatenate([np.zeros(0, np.uint64), *keys]),
-                       np.concatenate([np.zeros(0, np.uint32), *counts]).astype(np.uint32))
+        counter = self._repeats
         return PagedRun(self._size, np.array(self._firsts, dtype=np.uint64), self._bloom,
-                        repeats, self._repeats_from)
+                        counter.finish() if counter is not None else None,
+                        counter.least if counter is not None else 0)
 
 
 def merge_sorted(sources: Iterable[Iterator[tuple[U64, U32]]]) -> Iterator[tuple[U64, U32]]:

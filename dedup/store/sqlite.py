@@ -61,6 +61,7 @@ from dedup.store.pages import (
     PagedRun,
     PageReader,
     PageWriter,
+    RepeatCounter,
     Repeats,
     merge_sorted,
     pack_page,
@@ -823,9 +824,9 @@ class SQLiteStore:
                   self._db.blobopen("segments", "filter", seg, readonly=True) as blob):
                 memory += len(blob)
             with self._db.blobopen("segments", "nums", seg, readonly=True) as blob:
-                head = blob.read(5)
-                if head[:1] == b"R":  # 8-byte keys and 4-byte counts, decoded
-                    memory += 12 * ((len(blob) - 5 - int.from_bytes(head[1:5], "little")) // 4)
+                size = _repeats_keys_bytes(blob.read(_REPEATS_HEAD))
+                if size is not None:  # 8-byte keys and 4-byte counts, decoded
+                    memory += 12 * ((len(blob) - _REPEATS_HEAD - size) // 4)
         return memory
 
     def compact(self) -> int:
@@ -889,11 +890,11 @@ class SQLiteStore:
         count = 0
         paged = segment.paged
         # The repeats kept in memory must be those of the pages: counted again, in the pass.
-        recount = (PageWriter(paged.size, lambda *_: None, repeats=paged.repeats_from)
+        recount = (RepeatCounter(paged.repeats_from)
                    if paged is not None and paged.repeats is not None else None)
         for keys, seg_nums in self._stream(seg, segment):
             if recount is not None:
-                recount.feed(keys, seg_nums)
+                recount.feed(keys)
             if len(keys) and ((keys[1:] < keys[:-1]).any()
                               or (previous is not None and int(keys[0]) < previous)):
                 problems.append(f"{name} is not sorted")
@@ -913,8 +914,7 @@ class SQLiteStore:
         if count != segment.size:
             problems.append(f"{name} holds {count} postings, not {segment.size}")
         elif recount is not None and paged is not None and paged.repeats is not None:
-            again = recount.finish().repeats
-            assert again is not None
+            again = recount.finish()
             if not (np.array_equal(again[0], paged.repeats[0])
                     and np.array_equal(again[1], paged.repeats[1])):
                 problems.append(f"{name}: its repeated keys do not match its pages")
@@ -923,6 +923,9 @@ class SQLiteStore:
     def close(self) -> None:
         """Close the connection (the WAL is checkpointed by SQLite when it is the last)."""
         self._db.close()
+
+
+_REPEATS_HEAD = 5  # b"R", then the length of the packed keys (4 bytes); the counts follow
 
 
 def _pack_repeats(repeats: Repeats | None) -> bytes:
@@ -934,13 +937,21 @@ def _pack_repeats(repeats: Repeats | None) -> bytes:
     return b"R" + len(keys).to_bytes(4, "little") + keys + repeats[1].astype("<u4").tobytes()
 
 
+def _repeats_keys_bytes(head: bytes) -> int | None:
+    """Return the length of the packed keys that a repeats blob starting with ``head``
+    holds, or ``None`` if the blob holds no repeats."""
+    if len(head) < _REPEATS_HEAD or head[:1] != b"R":
+        return None
+    return int.from_bytes(head[1:_REPEATS_HEAD], "little")
+
+
 def _unpack_repeats(data: bytes) -> Repeats | None:
     """Read what :func:`_pack_repeats` wrote."""
-    if not data or data[:1] != b"R":
+    size = _repeats_keys_bytes(data[:_REPEATS_HEAD])
+    if size is None:
         return None
-    size = int.from_bytes(data[1:5], "little")
-    keys = unpack_ints(data[5 : 5 + size])
-    return keys, np.frombuffer(data, dtype="<u4", offset=5 + size).astype(np.uint32)
+    keys = unpack_ints(data[_REPEATS_HEAD : _REPEATS_HEAD + size])
+    return keys, np.frombuffer(data, dtype="<u4", offset=_REPEATS_HEAD + size).astype(np.uint32)
 
 
 def _fitting(group: list[tuple[int, _Seg]]) -> list[tuple[int, _Seg]]:
