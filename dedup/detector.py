@@ -355,9 +355,11 @@ class Detector:
         if not others:
             return None, kept
         theirs = sorted_unique(np.concatenate([unit_keys(p[3], p[0]) for p in others]))
-        df.update(lookups.counts(theirs[~in_sorted(keys.units, theirs)], position))
+        theirs = theirs[~in_sorted(keys.units, theirs)]
         least = self.config.boilerplate_df
-        stop = np.array([key for key, count in df.items() if count >= least], dtype=np.uint64)
+        stop = np.concatenate([
+            np.array([key for key, count in df.items() if count >= least], dtype=np.uint64),
+            theirs[lookups.held(theirs, position) >= least]])
         return Check(item.packed, tuple(others), stop), kept
 
     def _in_window(self, ts: float | None, new_ts: float | None) -> bool:
