@@ -9,7 +9,7 @@ from collections import defaultdict
 import numpy as np
 import pytest
 
-from dedup import Detector, Document, candidates, scan
+from dedup import Detector, Document, scan
 from dedup.candidates import BatchLookups, Keys, find_candidates
 from dedup.keys import index_keys
 from dedup.parallel import analyze_many
@@ -25,12 +25,8 @@ def _keys(rng: np.random.Generator, pool: np.ndarray) -> Keys:
     return (pick(4), pick(12), np.zeros(0, dtype=np.uint64), pick(5))
 
 
-@pytest.mark.parametrize("fold", [1, 16])
 @pytest.mark.parametrize("seed", range(5))
-def test_members_and_counts_equal_a_plain_reference(
-        seed: int, fold: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    # fold 1: the counts asked for candidates are folded into one array at every ask.
-    monkeypatch.setattr(candidates._AskedCounts, "_FOLD", fold)
+def test_members_and_counts_equal_a_plain_reference(seed: int) -> None:
     rng = np.random.default_rng(seed)
     pool = rng.integers(1, 2**63, 60, dtype=np.uint64)  # few keys: buckets fill up
     store = MemoryStore()
