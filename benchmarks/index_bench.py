@@ -190,7 +190,8 @@ def query_latency(detector: Detector, probes: list[_Prepared]) -> tuple[Timings,
         lookups = BatchLookups(detector.store, [keys.by_kind], limit, own=False,
                                least=detector.config.boilerplate_df)
         refs = find_candidates(keys.by_kind, keys.anchors, item.features.units,
-                               keys.sentence_bands, 0, lookups, lookups.counts(keys.units, 0),
+                               keys.sentence_bands, 0, lookups,
+                               lookups.boilerplate(keys.units, 0, detector.config.boilerplate_df),
                                detector.config)
         middle = time.perf_counter()
         for record in detector.store.records([n for _, n in refs]).values():

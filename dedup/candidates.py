@@ -160,11 +160,11 @@ class BatchLookups:
             counts += np.bincount(rows, minlength=len(keys))
         return counts
 
-    def counts(self, keys: U64, position: int, own: bool = False) -> dict[int, int]:
-        """As :meth:`held`, as ``{key: count}`` for the keys held by any document."""
-        held = self.held(keys, position, own)
-        hit = np.flatnonzero(held)
-        return dict(zip(keys[hit].tolist(), held[hit].tolist(), strict=True))
+    def boilerplate(self, keys: U64, position: int, least: int, own: bool = False) -> U64:
+        """Return those of ``keys`` (sorted, distinct) that ``least`` documents or more hold
+        (see :meth:`held`): sentences that are no evidence (footers, bylines)."""
+        found: U64 = keys[self.held(keys, position, own) >= least]
+        return found
 
 
 class _AskedCounts:
@@ -227,14 +227,15 @@ def _shared_with_earlier(keys: U64, positions: I64, documents: int) -> tuple[U64
 
 def find_candidates(keys: Keys, anchors: U64, units: Sequence[Unit],
                     unit_keys: U64, position: int, lookups: BatchLookups,
-                    df: dict[int, int], config: Config) -> list[Ref]:
+                    boilerplate: U64, config: Config) -> list[Ref]:
     """Return the documents worth verifying against a new one, in the order added.
 
     Those sharing a document bucket, the exact text or a passage anchor, and those sharing
     sentence buckets with at least two of its sentences. Anchors and sentences already seen
-    in ``boilerplate_df`` documents (``df``: footers, bylines) count for nothing: every
-    article of an outlet carries them, so they would make every pair of its articles a
-    candidate. ``unit_keys`` holds the band keys of each of ``units``, a row each.
+    in ``boilerplate_df`` documents (``boilerplate``: the keys of such sentences, sorted;
+    footers, bylines) count for nothing: every article of an outlet carries them, so they
+    would make every pair of its articles a candidate. ``unit_keys`` holds the band keys of
+    each of ``units``, a row each.
     """
     limit = config.max_bucket
     # An anchor held by boilerplate_df documents is a footer or a stock blurb, like a sentence
@@ -246,8 +247,8 @@ def find_candidates(keys: Keys, anchors: U64, units: Sequence[Unit],
         if len(exact):  # the first stored copy, else the first of this batch
             stored = exact[exact % 2 == 0]
             codes.append(np.array([(stored if len(stored) else exact).min()]))
-    least = config.boilerplate_df
-    evidence = unit_keys[[df.get(unit.key, 0) < least for unit in units]]
+    own = np.fromiter((unit.key for unit in units), dtype=np.uint64, count=len(units))
+    evidence = unit_keys[~in_sorted(boilerplate, own)]
     if len(evidence):
         codes.append(_sentence_hits(evidence, position, lookups, config))
     found = sorted_unique(np.concatenate(codes))

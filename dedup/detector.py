@@ -331,11 +331,12 @@ class Detector:
         (those in the window), and the sentences that are boilerplate; ``None`` when there is
         nothing to compare with.
         """
-        # Documents holding each sentence: the article's own first, the candidates' below.
+        # Sentences that boilerplate_df documents hold: the own ones first, the candidates' below.
         keys = item.keys
-        df = lookups.counts(keys.units, position, own=True)
+        least = self.config.boilerplate_df
+        boilerplate = lookups.boilerplate(keys.units, position, least, own=True)
         refs = find_candidates(keys.by_kind, keys.anchors, item.features.units,
-                               keys.sentence_bands, position, lookups, df, self.config)
+                               keys.sentence_bands, position, lookups, boilerplate, self.config)
         stored = [n for where, n in refs if where == 0]
         records = self.store.records(stored) if stored else {}
         kept: list[Ref] = []
@@ -356,10 +357,7 @@ class Detector:
             return None, kept
         theirs = sorted_unique(np.concatenate([unit_keys(p[3], p[0]) for p in others]))
         theirs = theirs[~in_sorted(keys.units, theirs)]
-        least = self.config.boilerplate_df
-        stop = np.concatenate([
-            np.array([key for key, count in df.items() if count >= least], dtype=np.uint64),
-            theirs[lookups.held(theirs, position) >= least]])
+        stop = np.concatenate([boilerplate, lookups.boilerplate(theirs, position, least)])
         return Check(item.packed, tuple(others), stop), kept
 
     def _in_window(self, ts: float | None, new_ts: float | None) -> bool:

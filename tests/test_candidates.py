@@ -57,11 +57,12 @@ def test_members_and_counts_equal_a_plain_reference(seed: int) -> None:
                 counts[key] += 1
         # Some not the batch's: asked of the index, then known.
         probe = np.unique(np.concatenate([keys[UNIT], rng.choice(pool, 6)]))
-        assert lookups.counts(probe, position) == {
-            key: counts[key] for key in probe.tolist() if counts[key]}
+        assert lookups.held(probe, position).tolist() == [counts[k] for k in probe.tolist()]
         # A document's own sentences are counted from the batch's shared keys.
-        assert lookups.counts(keys[UNIT], position, own=True) == {
-            key: counts[key] for key in keys[UNIT].tolist() if counts[key]}
+        assert lookups.held(keys[UNIT], position, own=True).tolist() == [
+            counts[key] for key in keys[UNIT].tolist()]
+        assert lookups.boilerplate(probe, position, 3).tolist() == [
+            key for key in probe.tolist() if counts[key] >= 3]
 
 
 def _story(rng: random.Random, vocab: list[str], sentences: int) -> list[str]:
@@ -85,9 +86,9 @@ def test_a_verbatim_passage_in_other_text_is_a_candidate_and_a_shared_footer_is_
         lookups = BatchLookups(detector.store, [k.by_kind for k in keys], 200, own=True)
         found = {}
         for position, (feat, key) in enumerate(zip(features, keys, strict=True)):
-            df = lookups.counts(key.units, position)
+            stop = lookups.boilerplate(key.units, position, detector.config.boilerplate_df)
             refs = find_candidates(key.by_kind, key.anchors, feat.units, key.sentence_bands,
-                                   position, lookups, df, detector.config)
+                                   position, lookups, stop, detector.config)
             found[feat.id] = {features[n].id for _, n in refs}
     assert "source" in found["borrower"]
     # The footer's anchors and sentences are in boilerplate_df (5) documents from the sixth
