@@ -83,8 +83,8 @@ class BatchLookups:
                 self._own[kind] = (keys[order], positions[order])
                 self._shared[kind] = _shared_with_earlier(*self._own[kind], len(batch))
         units = sorted_unique(_joined(batch, UNIT))
-        self._asked = _AskedCounts(units, _as_array(store.counts(UNIT, units,
-                                                                  self._enough(units)), units))
+        self._asked = _AskedCounts()
+        self._ask(units)
 
     def _enough(self, keys: U64) -> I64 | None:
         """The count from which each stored count of ``keys`` must be exact: ``least``,
@@ -148,16 +148,32 @@ class BatchLookups:
         article, were a dict lookup each (1.4 us a key, a fifth of the planning at 10k).
         """
         counts, unasked = self._asked.find(keys)
-        if len(unasked):  # a candidate's sentences: not among the batch's own
-            # Kept for the rest of the batch: a story's articles are candidates of several
-            # of its articles, and the index does not change while a batch is planned.
+        if len(unasked):  # a candidate's sentences, unless :meth:`ask` was told of them
             asked = keys[unasked]
-            fresh = _as_array(self.store.counts(UNIT, asked, self._enough(asked)), asked)
-            counts[unasked] = fresh
-            self._asked.add(asked, fresh)
+            counts[unasked] = self._ask(asked)
         rows, _ = (self._earlier_own if own else self._earlier)(UNIT, keys, position)
         if len(rows):
             counts += np.bincount(rows, minlength=len(keys))
+        return counts
+
+    def ask(self, keys: U64) -> None:
+        """Read the index's counts of the sentence ``keys`` (any order, repeats allowed) now,
+        for later calls of :meth:`held`: the candidates' sentences of several articles in one
+        search of each run of postings, not one an article (a dozen runs at 100k articles,
+        each searched for a few hundred keys, cost more in calls than in keys)."""
+        keys = sorted_unique(keys)
+        _, unasked = self._asked.find(keys)
+        if len(unasked):
+            self._ask(keys[unasked])
+
+    def _ask(self, keys: U64) -> I64:
+        """Read and keep the index's counts of ``keys`` (sorted, distinct); return them.
+
+        Kept for the rest of the batch: a story's articles are candidates of several of its
+        articles, and the index does not change while a batch is planned.
+        """
+        counts = _as_array(self.store.counts(UNIT, keys, self._enough(keys)), keys)
+        self._asked.add(keys, counts)
         return counts
 
     def boilerplate(self, keys: U64, position: int, least: int, own: bool = False) -> U64:
@@ -175,9 +191,8 @@ class _AskedCounts:
     every array of counts asked (one an article) cost more as the batch went on.
     """
 
-    def __init__(self, keys: U64, counts: I64) -> None:
+    def __init__(self) -> None:
         self._counts: dict[int, int] = {}
-        self.add(keys, counts)
 
     def find(self, keys: U64) -> tuple[I64, I64]:
         """Return the known counts of ``keys`` (0 where unknown) and where they are unknown."""

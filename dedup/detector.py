@@ -34,7 +34,7 @@ from dedup.keys import IndexKeys, index_keys
 from dedup.match import Match
 from dedup.parallel import analyze_many, start_checks
 from dedup.repeats import Repeat
-from dedup.shingle import in_sorted, sorted_unique
+from dedup.shingle import U64, in_sorted, sorted_unique
 from dedup.store import Entry, Store, open_store
 from dedup.store.codec import unit_keys
 from dedup.verify import Check, Packed
@@ -44,6 +44,9 @@ __all__ = ["Detector", "Problem", "Report", "Result", "parse_published", "scan"]
 # Failures of the index itself (a full disk, a lost connection): not one document's fault.
 _STORE_FAILURES = (OSError, sqlite3.Error)
 _log = logging.getLogger("dedup")
+#: Articles planned before their checks go out: their candidates' sentence counts are read
+#: from the index in one call (two chunks of checks: the workers never wait for it).
+_PLAN_AHEAD = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +177,16 @@ class _Prepared:
                      self.keys.payload, self.keys.by_kind)
 
 
+@dataclass(slots=True)
+class _Plan:
+    """A document's candidates, before the boilerplate among their sentences is known."""
+
+    kept: list[Ref]  # the candidates in the window, in the order added
+    others: tuple[Packed, ...]  # and as verification sees them
+    boilerplate: U64  # the document's own sentences that are boilerplate
+    theirs: U64  # the candidates' sentences it lacks, sorted
+
+
 class Detector:
     """Finds internal repeats and cross-document matches in a stream of documents.
 
@@ -288,10 +301,20 @@ class Detector:
         refs: list[tuple[list[Ref], Check | None]] = []  # each check, with its candidates
 
         def planned() -> Iterator[Check | None]:
-            for position, item in enumerate(prepared):
-                check, kept = self._plan(item, position, lookups, prepared)
-                refs.append((kept, check))
-                yield check
+            least = self.config.boilerplate_df
+            for start in range(0, len(prepared), _PLAN_AHEAD):
+                plans = [self._plan(item, position, lookups, prepared)
+                         for position, item in enumerate(prepared[start:start + _PLAN_AHEAD],
+                                                          start)]
+                lookups.ask(np.concatenate([plan.theirs for plan in plans]))
+                for position, plan in enumerate(plans, start):
+                    check = None
+                    if plan.others:
+                        stop = np.concatenate([plan.boilerplate, lookups.boilerplate(
+                            plan.theirs, position, least)])
+                        check = Check(prepared[position].packed, plan.others, stop)
+                    refs.append((plan.kept, check))
+                    yield check
 
         # Checks run while the next ones are planned, and while the batch is written.
         checks = start_checks(planned(), self.config)
@@ -326,15 +349,14 @@ class Detector:
         return out
 
     def _plan(self, item: _Prepared, position: int, lookups: BatchLookups,
-              batch: list[_Prepared]) -> tuple[Check | None, list[Ref]]:
+              batch: list[_Prepared]) -> _Plan:
         """Plan the verification of ``item`` (at ``position`` in ``batch``): its candidates
-        (those in the window), and the sentences that are boilerplate; ``None`` when there is
-        nothing to compare with.
+        (those in the window), its sentences that are boilerplate, and the candidates'
+        sentences that it lacks, whose counts the caller asks for several articles at once.
         """
-        # Sentences that boilerplate_df documents hold: the own ones first, the candidates' below.
         keys = item.keys
-        least = self.config.boilerplate_df
-        boilerplate = lookups.boilerplate(keys.units, position, least, own=True)
+        boilerplate = lookups.boilerplate(keys.units, position, self.config.boilerplate_df,
+                                          own=True)
         refs = find_candidates(keys.by_kind, keys.anchors, item.features.units,
                                keys.sentence_bands, position, lookups, boilerplate, self.config)
         stored = [n for where, n in refs if where == 0]
@@ -353,12 +375,9 @@ class Detector:
                 packed = batch[n].packed
             kept.append((where, n))
             others.append(packed)
-        if not others:
-            return None, kept
-        theirs = sorted_unique(np.concatenate([unit_keys(p[3], p[0]) for p in others]))
-        theirs = theirs[~in_sorted(keys.units, theirs)]
-        stop = np.concatenate([boilerplate, lookups.boilerplate(theirs, position, least)])
-        return Check(item.packed, tuple(others), stop), kept
+        theirs = (sorted_unique(np.concatenate([unit_keys(p[3], p[0]) for p in others]))
+                  if others else np.zeros(0, dtype=np.uint64))
+        return _Plan(kept, tuple(others), boilerplate, theirs[~in_sorted(keys.units, theirs)])
 
     def _in_window(self, ts: float | None, new_ts: float | None) -> bool:
         """Say whether a document published at ``ts`` is compared with one at ``new_ts``."""
