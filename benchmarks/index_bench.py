@@ -209,7 +209,7 @@ def query_latency(detector: Detector, probes: list[_Prepared]) -> tuple[Timings,
             start = time.perf_counter()
             lookups = BatchLookups(detector.store, [item.keys.by_kind], limit, own=False,
                                    least=detector.config.boilerplate_df)
-            check, _ = detector._plan(item, 0, lookups, [item])
+            [(_, check)] = detector._plans([item], lookups)
             if check is not None:
                 verify_module.run_check(check, detector.config)
             took = time.perf_counter() - start

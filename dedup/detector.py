@@ -301,20 +301,9 @@ class Detector:
         refs: list[tuple[list[Ref], Check | None]] = []  # each check, with its candidates
 
         def planned() -> Iterator[Check | None]:
-            least = self.config.boilerplate_df
-            for start in range(0, len(prepared), _PLAN_AHEAD):
-                plans = [self._plan(item, position, lookups, prepared)
-                         for position, item in enumerate(prepared[start:start + _PLAN_AHEAD],
-                                                          start)]
-                lookups.ask(np.concatenate([plan.theirs for plan in plans]))
-                for position, plan in enumerate(plans, start):
-                    check = None
-                    if plan.others:
-                        stop = np.concatenate([plan.boilerplate, lookups.boilerplate(
-                            plan.theirs, position, least)])
-                        check = Check(prepared[position].packed, plan.others, stop)
-                    refs.append((plan.kept, check))
-                    yield check
+            for kept, check in self._plans(prepared, lookups):
+                refs.append((kept, check))
+                yield check
 
         # Checks run while the next ones are planned, and while the batch is written.
         checks = start_checks(planned(), self.config)
@@ -347,6 +336,27 @@ class Detector:
             out.append(_Prepared(f, keys, parse_published(f.published),
                                  (f.id, f.source, f.published, keys.payload)))
         return out
+
+    def _plans(self, batch: list[_Prepared],
+               lookups: BatchLookups) -> Iterator[tuple[list[Ref], Check | None]]:
+        """Plan the verification of each document of ``batch``, in order: its candidates,
+        and its check (``None`` when there is nothing to compare with).
+
+        Planned ``_PLAN_AHEAD`` at a time, so that the index's counts of the candidates'
+        sentences are read for all of them in one call.
+        """
+        least = self.config.boilerplate_df
+        for start in range(0, len(batch), _PLAN_AHEAD):
+            plans = [self._plan(item, position, lookups, batch)
+                     for position, item in enumerate(batch[start:start + _PLAN_AHEAD], start)]
+            lookups.ask(np.concatenate([plan.theirs for plan in plans]))
+            for position, plan in enumerate(plans, start):
+                check = None
+                if plan.others:
+                    stop = np.concatenate([plan.boilerplate,
+                                           lookups.boilerplate(plan.theirs, position, least)])
+                    check = Check(batch[position].packed, plan.others, stop)
+                yield plan.kept, check
 
     def _plan(self, item: _Prepared, position: int, lookups: BatchLookups,
               batch: list[_Prepared]) -> _Plan:

@@ -36,6 +36,9 @@ def test_members_and_counts_equal_a_plain_reference(seed: int) -> None:
                    for i, k in enumerate(stored[start : start + 8])], 0.0)
     batch = [_keys(rng, pool) for _ in range(15)]
     limit = 6
+    calls: list[int] = []  # the index's counts asked for: one entry a call
+    counts_of = store.counts
+    store.counts = lambda *args: calls.append(1) or counts_of(*args)  # type: ignore[method-assign]
     lookups = BatchLookups(store, batch, limit, own=True)
     for position, keys in enumerate(batch):
         for kind in (DOC, PASSAGE):
@@ -55,9 +58,17 @@ def test_members_and_counts_equal_a_plain_reference(seed: int) -> None:
         for k in [*stored, *batch[:position]]:
             for key in k[UNIT].tolist():
                 counts[key] += 1
-        # Some not the batch's: asked of the index, then known.
-        probe = np.unique(np.concatenate([keys[UNIT], rng.choice(pool, 6)]))
+        # Some not the batch's: asked of the index, then known. Every other document, they
+        # are asked for first (unsorted, repeated), and held() asks the index nothing more.
+        extra = rng.choice(pool, 6)
+        probe = np.unique(np.concatenate([keys[UNIT], extra]))
+        asked = len(calls)
+        if position % 2:
+            lookups.ask(np.concatenate([extra, extra[::-1]]))
+            asked = len(calls)
         assert lookups.held(probe, position).tolist() == [counts[k] for k in probe.tolist()]
+        if position % 2:
+            assert len(calls) == asked
         # A document's own sentences are counted from the batch's shared keys.
         assert lookups.held(keys[UNIT], position, own=True).tolist() == [
             counts[key] for key in keys[UNIT].tolist()]
