@@ -84,7 +84,7 @@ class BatchLookups:
                 self._shared[kind] = _shared_with_earlier(*self._own[kind], len(batch))
         units = sorted_unique(_joined(batch, UNIT))
         self._asked = _AskedCounts()
-        self._ask(units)
+        self._index_counts(units)
 
     def _enough(self, keys: U64) -> I64 | None:
         """The count from which each stored count of ``keys`` must be exact: ``least``,
@@ -147,10 +147,7 @@ class BatchLookups:
         Counted with numpy: a candidate's ~30 sentences, for each of a dozen candidates an
         article, were a dict lookup each (1.4 us a key, a fifth of the planning at 10k).
         """
-        counts, unasked = self._asked.find(keys)
-        if len(unasked):  # a candidate's sentences, unless :meth:`ask` was told of them
-            asked = keys[unasked]
-            counts[unasked] = self._ask(asked)
+        counts = self._index_counts(keys)
         rows, _ = (self._earlier_own if own else self._earlier)(UNIT, keys, position)
         if len(rows):
             counts += np.bincount(rows, minlength=len(keys))
@@ -161,24 +158,27 @@ class BatchLookups:
         for later calls of :meth:`held`: the candidates' sentences of several articles in one
         search of each run of postings, not one an article (a dozen runs at 100k articles,
         each searched for a few hundred keys, cost more in calls than in keys)."""
-        keys = sorted_unique(keys)
-        _, unasked = self._asked.find(keys)
-        if len(unasked):
-            self._ask(keys[unasked])
+        self._index_counts(sorted_unique(keys))
 
-    def _ask(self, keys: U64) -> I64:
-        """Read and keep the index's counts of ``keys`` (sorted, distinct); return them.
-
-        Kept for the rest of the batch: a story's articles are candidates of several of its
-        articles, and the index does not change while a batch is planned.
+    def _index_counts(self, keys: U64) -> I64:
+        """Return the index's counts of the sentence ``keys`` (sorted, distinct): those asked
+        before from memory, the others read from the index now (a candidate's sentences,
+        unless :meth:`ask` was told of them) and kept for the rest of the batch: a story's
+        articles are candidates of several of its articles, and the index does not change
+        while a batch is planned.
         """
-        counts = _as_array(self.store.counts(UNIT, keys, self._enough(keys)), keys)
-        self._asked.add(keys, counts)
+        counts, unasked = self._asked.find(keys)
+        if len(unasked):
+            asked = keys[unasked]
+            counts[unasked] = fresh = _as_array(
+                self.store.counts(UNIT, asked, self._enough(asked)), asked)
+            self._asked.add(asked, fresh)
         return counts
 
     def boilerplate(self, keys: U64, position: int, least: int, own: bool = False) -> U64:
         """Return those of ``keys`` (sorted, distinct) that ``least`` documents or more hold
-        (see :meth:`held`): sentences that are no evidence (footers, bylines)."""
+        (see :meth:`held`): sentences that are no evidence (footers, bylines). ``least`` must
+        not be below the ``least`` the lookups were made with."""
         found: U64 = keys[self.held(keys, position, own) >= least]
         return found
 

@@ -62,10 +62,9 @@ def test_members_and_counts_equal_a_plain_reference(seed: int) -> None:
         # are asked for first (unsorted, repeated), and held() asks the index nothing more.
         extra = rng.choice(pool, 6)
         probe = np.unique(np.concatenate([keys[UNIT], extra]))
-        asked = len(calls)
         if position % 2:
             lookups.ask(np.concatenate([extra, extra[::-1]]))
-            asked = len(calls)
+        asked = len(calls)
         assert lookups.held(probe, position).tolist() == [counts[k] for k in probe.tolist()]
         if position % 2:
             assert len(calls) == asked
