@@ -605,3 +605,26 @@ def test_page_writer_counts_runs_across_chunks(values: list[int], cuts: list[int
     distinct, counts = np.unique(keys, return_counts=True)
     assert repeats[0].tolist() == distinct[counts >= least].tolist()
     assert repeats[1].tolist() == counts[counts >= least].tolist()
+
+
+def test_filter_bits_are_those_the_file_format_defines() -> None:
+    """The filter is stored in index files, so its bits must not move when its code does:
+    each key sets, in each of 3 words picked by ``(key * mixer) >> 24`` modulo the word count,
+    the bits named by the product's 3 lowest 6-bit fields (checked one key at a time in
+    plain integers). It keeps every key added and turns away nearly all others."""
+    from dedup.store.pages import _MIXERS, Bloom
+
+    rng = np.random.default_rng(7)
+    keys = rng.integers(0, 2**64 - 1, 500, dtype=np.uint64, endpoint=True)
+    bloom = Bloom.sized(len(keys))
+    bloom.add(keys)
+    words = [0] * len(bloom.words)
+    for key in keys.tolist():
+        for mixer in _MIXERS.tolist():
+            mixed = (key * mixer) % 2**64
+            for i in range(3):
+                words[(mixed >> 24) % len(words)] |= 1 << ((mixed >> (6 * i)) & 63)
+    assert bloom.words.tolist() == words
+    assert bloom.maybe(keys).tolist() == list(range(len(keys)))
+    others = rng.integers(0, 2**64 - 1, 20_000, dtype=np.uint64, endpoint=True)
+    assert len(bloom.maybe(others)) < 100  # ~0.07% expected: 14
