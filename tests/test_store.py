@@ -392,7 +392,7 @@ def test_sqlite_lookups_agree_with_memory_paged_or_not(
             if paged_min == 1 and step == "added":  # the shared keys: stop buckets at 5
                 fetched: list[object] = []
                 with monkeypatch.context() as patch:
-                    patch.setattr(sqlite, "_fetch", lambda *args, _read=sqlite._fetch,
+                    patch.setattr(sqlite, "_fetch_rows", lambda *args, _read=sqlite._fetch_rows,
                                   _log=fetched: _log.append(args) or _read(*args))
                     assert set(sqlite.lookup(PASSAGE, shared, 5).to_dict().values()) == {None}
                 assert fetched == []  # known from the segments' repeats: no page read
@@ -446,8 +446,8 @@ def test_bounded_unit_counts_read_no_page_for_keys_held_once(
         singles = singles[~np.isin(singles, shared)]
         probe = np.concatenate([shared, singles])
         fetched = []
-        monkeypatch.setattr(sqlite, "_fetch", lambda *args: fetched.append(args) or
-                            SQLiteStore._fetch(sqlite, *args))
+        monkeypatch.setattr(sqlite, "_fetch_rows", lambda *args: fetched.append(args) or
+                            SQLiteStore._fetch_rows(sqlite, *args))
         enough = np.full(len(probe), 5, dtype=np.int64)
         bounded = sqlite.counts(UNIT, probe, enough)
         assert fetched == []  # repeated keys from memory, the others counted once unread
@@ -628,3 +628,25 @@ def test_filter_bits_are_those_the_file_format_defines() -> None:
     assert bloom.maybe(keys).tolist() == list(range(len(keys)))
     others = rng.integers(0, 2**64 - 1, 20_000, dtype=np.uint64, endpoint=True)
     assert len(bloom.maybe(others)) < 100  # ~0.07% expected: 14
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=40), min_size=1,
+                max_size=6), st.data())
+def test_values_picked_from_pages_are_those_decoded(pages: list[list[int]],
+                                                    data: st.DataObject) -> None:
+    """Numbers picked from a few slots of pages of any widths (1 to 8 bytes) are the pages'
+    decoded values at those slots."""
+    from dedup.store.pages import pack_page, pick_values, unpack_pages
+
+    values = [np.array(sorted(page), dtype=np.uint64) for page in pages]
+    blobs = [pack_page(v, int(v[0])) for v in values]
+    bases = [int(v[0]) for v in values]
+    which = np.array(data.draw(st.lists(st.integers(0, len(pages) - 1), max_size=30)),
+                     dtype=np.int64)
+    slots = np.array([data.draw(st.integers(0, len(values[w]) - 1)) for w in which.tolist()],
+                     dtype=np.int64)
+    picked = pick_values(blobs, which, slots) + np.array(bases, dtype=np.uint64)[which]
+    joined = unpack_pages(blobs, [len(v) for v in values], bases)
+    starts = np.cumsum([0] + [len(v) for v in values])
+    assert picked.tolist() == joined[starts[which] + slots].tolist()

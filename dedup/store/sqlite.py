@@ -65,7 +65,6 @@ from dedup.store.pages import (
     Repeats,
     merge_sorted,
     pack_page,
-    unpack_pages,
 )
 
 __all__ = ["FANOUT", "MAX_MERGED", "PAGED_MIN", "SQLiteStore"]
@@ -93,7 +92,7 @@ MAX_MERGED = 1 << 27
 _FILTER_CHUNK = 8 << 20  # bytes of a filter written at once
 _CAPPED = 1000  # the level of segments that are set aside, too large to merge further
 _APPLICATION_ID = 0x64656475  # "dedu"
-_PAGE_CACHE = 32 << 20  # bytes of decoded pages kept
+_PAGE_CACHE = 32 << 20  # bytes of pages kept (as stored)
 _NUMS_ALONG = 256  # pages of keys up to which a read takes their numbers along
 _MAX_BATCH = 4096  # documents matched per round of lookups, at most
 _MERGE_PAGES = 64  # pages of each input held at once while merging paged segments
@@ -227,7 +226,7 @@ class SQLiteStore:
             raise
         self._segments: dict[int, _Seg] = {}
         self._by_kind: list[list[tuple[int, _Seg]]] | None = None
-        self._pages: OrderedDict[tuple[int, int, str], np.ndarray[Any, Any]] = OrderedDict()
+        self._pages: OrderedDict[tuple[int, int, str], bytes] = OrderedDict()
         self._page_bytes = 0
         self._data_version = -1
 
@@ -323,40 +322,41 @@ class SQLiteStore:
         return self._by_kind[kind]
 
     def _reader(self, seg: int, segment: _Seg) -> PageReader:
-        """Return the page reader of a paged segment, through a cache of decoded pages.
+        """Return the page reader of a paged segment, through a cache of the pages' bytes.
 
         A lookup of few pages (one article's) reads each page's numbers with its keys, in the
         same row: nearly every key it finds there is then gathered, and a second query of the
         same rows cost as much as the first (a query at a million articles read ~280 pages of
         keys, then ~280 of numbers). A batch's lookup reads thousands of pages, more than the
         cache keeps until it gathers, so it reads numbers apart, only where it needs them.
+        The cache holds the rows' bytes as SQLite returns them, not decoded copies: a query
+        decodes the keys of its pages and picks a few numbers (copying and decoding each
+        page into the cache took ~15% of a query at a million articles).
         """
-        page = paging.PAGE
-
-        def read(pages: np.ndarray[Any, Any], column: str) -> np.ndarray[Any, Any]:
+        def read(pages: np.ndarray[Any, Any], column: str) -> list[bytes]:
             wanted = pages.tolist()
-            cached = [self._pages.get((seg, p, column)) for p in wanted]
-            missing = [p for p, array in zip(wanted, cached, strict=True) if array is None]
+            found = [self._pages.get((seg, p, column)) for p in wanted]
+            missing = [p for p, blob in zip(wanted, found, strict=True) if blob is None]
+            if not missing:
+                return found  # type: ignore[return-value]
             along = column == "keys" and len(missing) <= _NUMS_ALONG
             columns = ("keys", "nums") if along else (column,)
-            fetched = self._fetch(seg, segment, missing, *columns)
-            fresh = {}
-            for name, joined in zip(columns, fetched, strict=True):
-                for i, p in enumerate(missing):  # copies: the cache keeps no large array alive
-                    fresh[p, name] = self._pages[(seg, p, name)] = joined[i * page:][:page].copy()
-                    self._page_bytes += fresh[p, name].nbytes
+            rows = self._fetch_rows(seg, missing, *columns)
+            for p in missing:
+                for name, blob in zip(columns, rows[p], strict=True):
+                    self._pages[(seg, p, name)] = blob
+                    self._page_bytes += len(blob)
             while self._page_bytes > _PAGE_CACHE and self._pages:
-                self._page_bytes -= self._pages.popitem(last=False)[1].nbytes
-            if len(missing) == len(wanted):
-                return fetched[0]
-            return np.concatenate([array if array is not None else fresh[p, column]
-                                   for p, array in zip(wanted, cached, strict=True)])
+                self._page_bytes -= len(self._pages.popitem(last=False)[1])
+            at = columns.index(column)
+            return [blob if blob is not None else rows[p][at]
+                    for p, blob in zip(wanted, found, strict=True)]
         return read
 
-    def _fetch(self, seg: int, segment: _Seg, pages: Sequence[int], *columns: str
-               ) -> list[np.ndarray[Any, Any]]:
-        """Read and decode ``pages`` (in order) of a paged segment: for each of ``columns``
-        (``keys``, ``nums``), its values, joined."""
+    def _fetch_rows(self, seg: int, pages: Sequence[int], *columns: str
+                    ) -> dict[int, tuple[bytes, ...]]:
+        """Read the stored bytes of ``pages`` of a paged segment: for each page, those of
+        ``columns`` (``keys``, ``nums``)."""
         if not columns or any(column not in ("keys", "nums") for column in columns):
             raise ValueError(f"no page columns {columns!r}")
         names = ", ".join(columns)
@@ -374,19 +374,15 @@ class SQLiteStore:
         if any(p not in rows for p in pages):
             raise IndexMismatchError(f"{self.location}: segment {seg} lacks pages: the index is "
                                      "damaged; run 'dedup index check'")
+        return rows
+
+    def _fetch(self, seg: int, segment: _Seg, pages: Sequence[int]) -> Segment:
+        """Read and decode ``pages`` (in order) of a paged segment: their keys and numbers."""
         assert segment.paged is not None
-        size, page = segment.size, paging.PAGE
-        counts = [min(page, size - p * page) for p in pages]
-        out = []
-        for i, column in enumerate(columns):
-            ordered = [rows[p][i] for p in pages]
-            if column == "keys":
-                out.append(unpack_pages(ordered, counts,
-                                        segment.paged.firsts[list(pages)].tolist()))
-            else:
-                out.append(unpack_pages(ordered, counts,
-                                        [segment.first] * len(counts)).astype(np.uint32))
-        return out
+        rows = self._fetch_rows(seg, pages, "keys", "nums")
+        keys = segment.paged.decode([rows[p][0] for p in pages], pages, "keys")
+        nums = segment.paged.decode([rows[p][1] for p in pages], pages, "nums", segment.first)
+        return keys, nums.astype(np.uint32)
 
     def _hits(self, kind: int, keys: U64, limit: int | None = None
               ) -> tuple[U64, np.ndarray[Any, Any], list[tuple[int, _Seg, Any, Any, Any]]]:
@@ -452,7 +448,8 @@ class SQLiteStore:
                     continue
                 if segment.paged is not None:
                     pairs.append(segment.paged.gather(where[keep], left[keep], right[keep],
-                                                      self._reader(seg, segment)))
+                                                      self._reader(seg, segment),
+                                                      segment.first))
                 else:
                     pairs.append(gather(segment.nums, where[keep], left[keep],  # type: ignore[arg-type]
                                         right[keep]))
@@ -617,7 +614,7 @@ class SQLiteStore:
         count = len(segment.paged.firsts)
         for start in range(0, count, _MERGE_PAGES):
             pages = range(start, min(count, start + _MERGE_PAGES))
-            keys, nums = self._fetch(seg, segment, pages, "keys", "nums")
+            keys, nums = self._fetch(seg, segment, pages)
             yield keys, nums
 
     def _merge(self, kind: int, written: dict[int, _Seg], dropped: set[int]) -> None:
