@@ -59,6 +59,7 @@ PageReader = Callable[[np.ndarray[Any, Any], str], list[bytes]]
 #: ``(1 << 8 * width) - 1`` for each width in bytes, 0 to 8.
 _WIDTH_MASKS = np.array([(1 << (8 * w)) - 1 for w in range(9)], dtype=np.uint64)
 
+
 class Bloom:
     """A Bloom filter over 64-bit hash keys, as words of 64 bits (in memory and on disk)."""
 
@@ -193,6 +194,7 @@ def pick_values(blobs: Sequence[bytes], which: np.ndarray[Any, Any],
     picked: U64 = raw & _WIDTH_MASKS[widths[which]]
     return picked
 
+
 @dataclass(frozen=True)
 class PagedRun:
     """What memory holds of a paged segment: its size, page first keys and filter, and for
@@ -282,7 +284,7 @@ class PagedRun:
         found = hi > lo
         return where[found], lo[found].astype(np.int64), hi[found].astype(np.int64)
 
-    def counts(self, pages: np.ndarray[Any, Any] | Sequence[int]) -> list[int]:
+    def page_sizes(self, pages: np.ndarray[Any, Any] | Sequence[int]) -> list[int]:
         """Return how many postings each of ``pages`` holds (all full but the last)."""
         return [min(PAGE, self.size - p * PAGE) for p in np.asarray(pages).tolist()]
 
@@ -290,7 +292,7 @@ class PagedRun:
                column: str, base: int = 0) -> U64:
         """Return the values of ``pages`` (their stored ``blobs``), joined in order: keys
         from each page's first key, numbers from ``base`` (the segment's first number)."""
-        counts = self.counts(pages)
+        counts = self.page_sizes(pages)
         if column == "keys":
             return unpack_pages(blobs, counts, self.firsts[np.asarray(pages)].tolist())
         return unpack_pages(blobs, counts, [base] * len(counts))
@@ -320,6 +322,7 @@ class PagedRun:
                              positions % PAGE)
         return (np.repeat(rows, hi - lo).astype(np.int64, copy=False),
                 values.astype(np.int64) + base)
+
 
 class RepeatCounter:
     """Find the keys held at least ``least`` times in a sorted stream fed chunk by chunk,
