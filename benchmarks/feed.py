@@ -11,7 +11,12 @@ stored in this repository). The feed holds what a news pipeline meets:
 - ``light_edit``: the body with a few words changed and perhaps a sentence dropped;
 - ``partial``: a run of the story's paragraphs inside new text, or a short brief cut from it;
 - ``rewrite``: every sentence reworded (synonyms, moved clauses, function words dropped);
-- internal repeats: a body paragraph pasted again later in the same article.
+- internal repeats: a body paragraph pasted again later in the same article;
+- with ``--templated P``, a share ``P`` of new stories are automated reports (earnings, match
+  results, weather: :mod:`benchmarks.feed_templates`): every report of a template shares its
+  sentence shapes with the others and no fact, so only their copies are related;
+- with ``--vocabulary N``, words are drawn from the ``N`` commonest only (a small-vocabulary
+  feed, where unrelated articles share many words).
 
 Everything streams (a window of recent stories is kept to derive copies from), so 1,000,000
 articles need no more memory than 1,000. The same seed gives the same feed, and the feed of
@@ -20,6 +25,7 @@ articles need no more memory than 1,000. The same seed gives the same feed, and 
 Usage::
 
     python benchmarks/feed.py 100000 --seed 1 --out /tmp/feed100k.jsonl
+    python benchmarks/feed.py 10000 --templated 0.3 --out /tmp/templated.jsonl
     # writes /tmp/feed100k.jsonl (id, text, source, published) and /tmp/feed100k.truth.jsonl
 """
 
@@ -44,6 +50,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import corpora_dir
+from benchmarks.feed_templates import report
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -155,6 +162,7 @@ class Story:
     headline: str
     body: list[str]
     derived: int = 0
+    template: str | None = None
 
 
 @dataclass(order=True)
@@ -172,10 +180,15 @@ class FeedGenerator:
         seed: Seed of everything random.
         vocabulary: Word list and weights (``load_vocabulary()`` by default).
         outlets: Number of sources.
+        templated: Share of new stories that are automated reports from templates (0 keeps
+            the feed of a seed as it was before templates existed).
     """
 
     def __init__(self, seed: int = 1, vocabulary: Vocabulary | None = None,
-                 outlets: int = 40) -> None:
+                 outlets: int = 40, templated: float = 0.0) -> None:
+        if not 0.0 <= templated <= 1.0:
+            raise ValueError(f"templated must be in [0, 1] (got {templated})")
+        self.templated = templated
         self.vocab = vocabulary or load_vocabulary()
         # Python's generator: scalar draws cost ~50 ns against ~1 us for numpy's, and its
         # sequence for a seed is stable across Python versions.
@@ -354,6 +367,19 @@ class FeedGenerator:
                     body = self._rewrite(parent.body)
                     headline = self._reword(headline)
                 family, parent_id = parent.id, parent.id
+                story = parent
+            elif self.templated and rng.random() < self.templated:
+                relation = "original"
+                template, headline, body = report(rng, self.vocab.names or ["Smith"])
+                story = Story(doc_id, -1, headline, body, template=template)
+                family, parent_id = doc_id, None
+                # A report is copied as it is or lightly edited; nobody rewrites one by hand.
+                if rng.random() < 0.4:
+                    for _ in range(min(3, _geometric(rng, 0.45))):
+                        kind = rng.choice(("syndicated", "light_edit"))
+                        delay = min(_WINDOW, _geometric(rng, 1 / 150))
+                        heapq.heappush(pending, _Pending(position + delay, order, story, kind))
+                        order += 1
             else:
                 relation = "original"
                 topic = rng.choices(range(topics), cum_weights=topic_cdf)[0]
@@ -378,6 +404,8 @@ class FeedGenerator:
             truth: dict[str, object] = {"id": doc_id, "family": family, "parent": parent_id,
                                         "relation": relation, "repeats": repeats,
                                         "mojibake": mojibake}
+            if self.templated:
+                truth["template"] = story.template
             yield record, truth
 
 
@@ -394,7 +422,7 @@ def _curl(text: str) -> str:
 
 
 def write_feed(path: Path, n: int, seed: int = 1,
-               vocabulary: Vocabulary | None = None) -> Path:
+               vocabulary: Vocabulary | None = None, templated: float = 0.0) -> Path:
     """Write ``n`` articles to ``path`` (JSONL) and the ground truth beside it.
 
     Returns:
@@ -403,7 +431,7 @@ def write_feed(path: Path, n: int, seed: int = 1,
     import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252" for mojibake)
 
     truth_path = path.with_name(path.stem + ".truth.jsonl")
-    gen = FeedGenerator(seed, vocabulary)
+    gen = FeedGenerator(seed, vocabulary, templated=templated)
     with path.open("w", encoding="utf-8") as out, truth_path.open("w", encoding="utf-8") as tr:
         for record, truth in gen.articles(n):
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -411,12 +439,12 @@ def write_feed(path: Path, n: int, seed: int = 1,
     return truth_path
 
 
-def iter_records(n: int, seed: int = 1, vocabulary: Vocabulary | None = None
-                 ) -> Iterator[tuple[dict[str, str], dict[str, object]]]:
+def iter_records(n: int, seed: int = 1, vocabulary: Vocabulary | None = None,
+                 templated: float = 0.0) -> Iterator[tuple[dict[str, str], dict[str, object]]]:
     """Yield (record, truth) pairs without writing files (for in-process benchmarks)."""
     import ftfy.bad_codecs  # noqa: F401
 
-    yield from FeedGenerator(seed, vocabulary).articles(n)
+    yield from FeedGenerator(seed, vocabulary, templated=templated).articles(n)
 
 
 @dataclass
@@ -483,11 +511,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("n", type=int, help="number of articles")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, required=True, help="JSONL file to write")
+    parser.add_argument("--templated", type=float, default=0.0, metavar="P",
+                        help="share of new stories that are automated reports from templates")
+    parser.add_argument("--vocabulary", type=int, default=40_000, metavar="N",
+                        help="draw words from the N commonest only (a small-vocabulary feed)")
     args = parser.parse_args(argv)
-    vocab = load_vocabulary()
+    if not 0.0 <= args.templated <= 1.0:
+        parser.error(f"--templated must be in [0, 1] (got {args.templated})")
+    if args.vocabulary < 200:
+        parser.error(f"--vocabulary must be at least 200 words (got {args.vocabulary})")
+    vocab = load_vocabulary(max_words=args.vocabulary)
     print(f"feed: vocabulary of {vocab.size} words and {len(vocab.names)} names from "
           f"{vocab.origin}", file=sys.stderr)
-    truth = write_feed(args.out, args.n, args.seed, vocab)
+    truth = write_feed(args.out, args.n, args.seed, vocab, args.templated)
     print(f"feed: wrote {args.n} articles to {args.out} and the truth to {truth}",
           file=sys.stderr)
     return 0

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 
 from dedup.config import Config
 from dedup.normalize import normalize
@@ -58,6 +59,72 @@ def _stopword_stems(stem_chars: int) -> U64:
     return np.unique(token_hashes(" ".join(_STOPWORDS.split()), prefix=stem_chars))
 
 
+#: The top bit of a stem says it is a number. Two sentences of one template differ in their
+#: numbers, so comparison reads them apart (:func:`dedup.match.passage_similarity`); the
+#: other 31 bits hash the stem. Names, the other facts, count in the sentence's shape key.
+NUMBER_BIT = np.uint32(1 << 31)
+_STEM_BITS = np.uint32((1 << 31) - 1)
+_OPENERS = "\"'“‘([«¿¡-—–"
+
+
+def _names(sentence: str) -> set[str]:
+    """Return the comparison words of the names in ``sentence``: capitalized, not its first.
+
+    A sentence written in title case (most words capitalized: a headline) names nothing by
+    its capitals.
+
+    >>> sorted(_names("Shares of Omnifield rose on Monday, said Anne-Marie O'Neil."))
+    ['anne', 'marie', 'monday', 'omnifield', 'oneil']
+    >>> _names("Omnifield Shares Rise After Results")
+    set()
+    """
+    words = [w.lstrip(_OPENERS) for w in sentence.split()]
+    capitalized = [w for w in words[1:] if w[:1].isupper()]
+    if not capitalized or 2 * (len(capitalized) + 1) > len(words) + 1:
+        return set()
+    return set(normalize(" ".join(capitalized)).split())
+
+
+def _facts(sentences: Sequence[str], norms: Sequence[str]
+           ) -> tuple[npt.NDArray[np.uint8], list[int]]:
+    """Find the facts of sentences: which of their words are facts, and each one's shape key.
+
+    Returns:
+        For every word of the sentences' comparison texts in order, 0 when it is no fact,
+        1 for a name and 2 for a number; and per sentence, the key of its shape: its
+        comparison text with every fact replaced by ``#``. Reports from one template share
+        their shapes, so the index counts shapes: a shape in ``boilerplate_df`` documents is
+        a template or a footer, no evidence of a match.
+    """
+    marks: list[int] = []
+    shapes: list[int] = []
+    for sentence, norm in zip(sentences, norms, strict=True):
+        names = _names(sentence)
+        words = norm.split(" ")
+        facts = [2 if any(c.isdigit() for c in word) else 1 if word in names else 0
+                 for word in words]
+        marks += facts
+        shape = " ".join("#" if fact else word for word, fact in zip(words, facts, strict=True))
+        shapes.append(_sentence_key(shape))
+    return np.array(marks, dtype=np.uint8), shapes
+
+
+def _sentence_key(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"),
+                                          digest_size=8).digest(), "little")
+
+
+def mark_facts(stems: U32, facts: npt.NDArray[np.uint8]) -> U32:
+    """Return finalized stem hashes with :data:`NUMBER_BIT` set on numbers (see _facts).
+
+    >>> mark_facts(np.array([5, 5, 2**31 + 5], np.uint32), np.array([1, 2, 0], np.uint8)).tolist()
+    [5, 2147483653, 5]
+    """
+    marked = stems & _STEM_BITS
+    marked[facts == 2] |= NUMBER_BIT
+    return marked
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
     """One article as it arrives: an id, its text, and what is known of where it came from.
@@ -74,7 +141,7 @@ class Document:
 
 
 class Unit(NamedTuple):
-    """A sentence kept for comparison: its lines, word count, stems and exact key.
+    """A sentence kept for comparison: its lines, word count, stems and shape key.
 
     A named tuple, not a dataclass: a stored document is rebuilt with ~35 of them every time
     it is a candidate, and a named tuple is made in 0.8 us against 2.0 (docs/performance.md).
@@ -171,7 +238,8 @@ def _units(sentences: list[SentenceRow], norms: list[str], stems: U64,
     keep &= (counts >= config.min_sentence_words)[sentence_of.astype(np.intp)]
     tagged = sentence_of[keep]
     tagged <<= _S32
-    tagged |= finalize(stems[keep])
+    facts, shapes = _facts([sentence[0] for sentence, _ in spoken], [norm for _, norm in spoken])
+    tagged |= mark_facts(finalize(stems[keep]), facts[keep])
     tagged.sort()
     if tagged.size:
         fresh = np.empty(tagged.size, dtype=bool)
@@ -184,14 +252,11 @@ def _units(sentences: list[SentenceRow], norms: list[str], stems: U64,
     made = np.flatnonzero(bounds[1:] > bounds[:-1]).tolist()
     starts, ends = bounds[:-1].tolist(), bounds[1:].tolist()
     word_counts = counts.tolist()
-    blake2b, from_bytes = hashlib.blake2b, int.from_bytes
     units: list[Unit] = []
     for k in made:
-        sentence, norm = spoken[k]
-        key = from_bytes(blake2b(norm.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
-                         "little")
+        sentence = spoken[k][0]
         units.append(Unit(sentence[3], sentence[4], word_counts[k], values[starts[k]:ends[k]],
-                          key))
+                          shapes[k]))
     return units
 
 
@@ -207,10 +272,10 @@ def passage_unit(text: str, config: Config) -> Unit:
     """
     norm = normalize(text)
     stems = token_hashes(norm, prefix=config.stem_chars)
-    content = stems[~np.isin(stems, _stopword_stems(config.stem_chars))]
-    key = int.from_bytes(hashlib.blake2b(norm.encode("utf-8", "surrogatepass"),
-                                         digest_size=8).digest(), "little")
-    return Unit(1, text.count("\n") + 1, len(stems), sorted_unique(finalize(content)), key)
+    content = ~np.isin(stems, _stopword_stems(config.stem_chars))
+    facts, shapes = _facts([text], [norm]) if norm else (np.zeros(0, dtype=np.uint8), [0])
+    marked = mark_facts(finalize(stems[content]), facts[content])
+    return Unit(1, text.count("\n") + 1, len(stems), sorted_unique(marked), shapes[0])
 
 
 def analyze(document: Document, config: Config) -> Features:

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.config import Config
-from dedup.document import Features, Unit, passage_unit
+from dedup.document import NUMBER_BIT, Features, Unit, passage_unit
 from dedup.shingle import in_sorted, run_starts, unique_counts
 
 __all__ = [
@@ -44,6 +44,19 @@ I64 = npt.NDArray[np.int64]
 # wrapping cuts the copy into other sentences than the original (PAN 2013: every true pair
 # with a shared verbatim passage has one at 0.52 or more).
 _VERBATIM_SENTENCE = 0.5
+# A copy is partial when one side has more than this share of its words in sentences the
+# other lacks, not counting unaligned sentences among its first and last _FRAME (a header,
+# a footer).
+_PARTIAL_SHARE = 0.2
+_FRAME = 4
+# A rewrite's aligned sentences are at least this much more alike than the rest of the two
+# texts (_distinctness): the same story reworded, not the same vocabulary. Seeds, Clough and
+# the feed: 0.5 and more for rewrites; ~0.2 for texts drawn from a small common vocabulary.
+_DISTINCT = 0.35
+# Sentences this similar are the same sentence, as a byline or a footer repeats.
+_ECHO = 0.95
+# Sentences this similar are worded alike: when their facts disagree, they are one template.
+_ALIKE = 0.4
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,30 +137,58 @@ def _overlap_matrix(stems_a: U32, sizes_a: I64, stems_b: U32, sizes_b: I64) -> F
     return result
 
 
-def _overlap_counts(a: Sequence[Unit], b: Sequence[Unit]) -> F32:
-    """Return the matrix of shared stems between every sentence of ``a`` and of ``b``."""
-    return _overlap_matrix(
-        np.concatenate([u.stems for u in a]), np.array([len(u.stems) for u in a], np.int64),
-        np.concatenate([u.stems for u in b]), np.array([len(u.stems) for u in b], np.int64))
+def _numbers(stems: U32, sizes: I64) -> tuple[U32, I64]:
+    """Return each sentence's numbers (stems with :data:`NUMBER_BIT`), in the same layout."""
+    is_number = (stems & NUMBER_BIT) > 0
+    owner = np.repeat(np.arange(len(sizes)), sizes)
+    return stems[is_number], np.bincount(owner[is_number], minlength=len(sizes)).astype(np.int64)
+
+
+def _similarity(stems_a: U32, sizes_a: I64, stems_b: U32, sizes_b: I64) -> F32:
+    """Return the passage similarity of every sentence of ``a`` to every sentence of ``b``.
+
+    The Dice similarity of their content stems, except where each sentence states a number
+    the other does not: then they tell different facts, perhaps in the same words as two
+    automated reports from one template do, and the pair scores minus its Dice. Negative
+    scores never align; :func:`compare` counts them as evidence against a match. (Names
+    that differ are no such evidence: a paraphrase names people and places in its own way.)
+    """
+    similarity = _dice(_overlap_matrix(stems_a, sizes_a, stems_b, sizes_b), sizes_a, sizes_b)
+    numbers_a, count_a = _numbers(stems_a, sizes_a)
+    numbers_b, count_b = _numbers(stems_b, sizes_b)
+    if not len(numbers_a) or not len(numbers_b):
+        return similarity
+    shared = _overlap_matrix(numbers_a, count_a, numbers_b, count_b)
+    conflict = (shared < count_a[:, None]) & (shared < count_b[None, :]) & (shared >= 0)
+    conflict &= (count_a[:, None] > 0) & (count_b[None, :] > 0)
+    similarity[conflict] = -similarity[conflict]
+    return similarity
+
+
+def _unit_stems(units: Sequence[Unit]) -> tuple[U32, I64]:
+    sizes = np.array([len(u.stems) for u in units], np.int64)
+    if not units:
+        return np.zeros(0, dtype=np.uint32), sizes
+    return np.concatenate([u.stems for u in units]), sizes
 
 
 def passage_similarity(a: Sequence[Unit], b: Sequence[Unit]) -> F32:
-    """Return the Dice similarity of the content stems of every pair of sentences.
+    """Return the similarity of every pair of sentences (see :func:`_similarity`).
 
     Dice (twice the shared stems over their total) rewards a reworded sentence that keeps
     the names, numbers and key words of the original; function words are not counted.
     """
     if not a or not b:
         return np.zeros((len(a), len(b)), dtype=np.float32)
-    return _dice(_overlap_counts(a, b), np.array([len(u.stems) for u in a]),
-                 np.array([len(u.stems) for u in b]))
+    return _similarity(*_unit_stems(a), *_unit_stems(b))
 
 
 def _dice(shared: F32, sizes_a: npt.ArrayLike, sizes_b: npt.ArrayLike) -> F32:
     """Return twice the shared stems over the two sentences' sizes, for every pair."""
     size_a = np.asarray(sizes_a, dtype=np.float32)
     size_b = np.asarray(sizes_b, dtype=np.float32)
-    result: F32 = 2.0 * shared / (size_a[:, None] + size_b[None, :])
+    total = size_a[:, None] + size_b[None, :]
+    result: F32 = np.divide(2.0 * shared, total, out=np.zeros_like(shared), where=total > 0)
     return result
 
 
@@ -165,7 +206,7 @@ def text_similarity(a: str, b: str, config: Config | None = None) -> float:
     0.0
     """
     cfg = config or Config()
-    return float(passage_similarity([passage_unit(a, cfg)], [passage_unit(b, cfg)])[0, 0])
+    return max(0.0, float(passage_similarity([passage_unit(a, cfg)], [passage_unit(b, cfg)])[0, 0]))
 
 
 def order_overlap(a: Sequence[Unit], b: Sequence[Unit], floor: float = 0.0) -> float:
@@ -399,7 +440,7 @@ def screen(
                                         np.concatenate([a[1] for a in arrays]),
                                         np.concatenate([a[2] for a in arrays]))
     col_owner = np.repeat(np.arange(count), units_per)[c_kept]
-    similarity = _dice(_overlap_matrix(q_stems, q_sizes, c_stems, c_sizes), q_sizes, c_sizes)
+    similarity = _similarity(q_stems, q_sizes, c_stems, c_sizes)
     if len(q_sizes) and len(c_sizes):
         eligible = similarity >= config.passage_threshold
         rows_hit = np.zeros((count, len(q_sizes)), dtype=bool)
@@ -416,6 +457,127 @@ def screen(
     starts = [0, *ends[:-1]]
     return [similarity[:, start:end].T.copy() if kept else None
             for kept, start, end in zip(keep.tolist(), starts, ends, strict=True)]
+
+
+def _coverage(units_a: Sequence[Unit], units_b: Sequence[Unit], pairs: list[tuple[int, int]],
+              similarity: F32) -> float:
+    """Return the share of the shorter side's words that aligned, weighted by similarity."""
+    words_a = sum(u.words for u in units_a)
+    words_b = sum(u.words for u in units_b)
+    if not pairs or not words_a or not words_b:
+        return 0.0
+    short_is_a = words_a <= words_b
+    covered = sum(float(similarity[i, j]) * (units_a[i].words if short_is_a else units_b[j].words)
+                  for i, j in pairs)
+    return min(1.0, covered / (words_a if short_is_a else words_b))
+
+
+def _unshared(units: Sequence[Unit], aligned: Sequence[int]) -> float:
+    """Return the share of a side's words in sentences the other side lacks, framing aside.
+
+    Unaligned sentences among the first and the last :data:`_FRAME` are a header and a
+    footer (a headline, a byline, an outlet's footer): one copy has them and another has
+    not, which does not make it partial.
+    """
+    total = sum(u.words for u in units)
+    if not total:
+        return 1.0
+    done = set(aligned)
+    end = len(units) - _FRAME
+    lacking = sum(u.words for k, u in enumerate(units)
+                  if k not in done and _FRAME <= k < end)
+    return lacking / total
+
+
+def _without_frame_echoes(similarity: F32) -> F32:
+    """Return ``similarity`` with the verbatim pairs among both sides' first or last
+    :data:`_FRAME` sentences set to 0 (a copy: the caller's matrix is left alone).
+
+    >>> sim = np.eye(10, dtype=np.float32)
+    >>> np.flatnonzero(np.diag(_without_frame_echoes(sim))).tolist()
+    [4, 5]
+    """
+    n, m = similarity.shape
+    out = similarity.copy()
+    for rows, cols in ((slice(0, _FRAME), slice(0, _FRAME)),
+                       (slice(max(0, n - _FRAME), n), slice(max(0, m - _FRAME), m))):
+        block = out[rows, cols]
+        block[block >= _ECHO] = 0.0
+    return out
+
+
+def _distinctness(similarity: F32, pairs: list[tuple[int, int]]) -> float:
+    """Return how much more alike the aligned sentences are than the sentences around them.
+
+    The mean, over aligned pairs, of their similarity less the mean similarity of each of
+    the two sentences to every other sentence of the other side. A rewrite's sentence is
+    like its own counterpart and unlike the rest (~0.5 and more); in two texts drawn from
+    one small vocabulary every sentence is like every other, and order alone aligns them
+    (~0.1).
+
+    >>> rewrite = np.array([[0.8, 0.1], [0.1, 0.7]], dtype=np.float32)
+    >>> round(_distinctness(rewrite, [(0, 0), (1, 1)]), 2)
+    0.65
+    >>> alike = np.array([[0.6, 0.6], [0.55, 0.6]], dtype=np.float32)
+    >>> round(_distinctness(alike, [(0, 0), (1, 1)]), 2)
+    0.03
+    """
+    if not pairs:
+        return 0.0
+    positive = np.maximum(similarity, 0.0).astype(np.float64)
+    n, m = positive.shape
+    row_sums, col_sums = positive.sum(axis=1), positive.sum(axis=0)
+    gains = []
+    for i, j in pairs:
+        others = row_sums[i] + col_sums[j] - 2 * positive[i, j]
+        count = n + m - 2
+        gains.append(positive[i, j] - (others / count if count else 0.0))
+    return float(np.mean(gains))
+
+
+def _contradicts(units_a: Sequence[Unit], units_b: Sequence[Unit], similarity: F32,
+                 pairs: list[tuple[int, int]], config: Config) -> bool:
+    """Say whether two documents tell different facts in the same words (a template's reports).
+
+    True when at least two sentences of ``a`` have a partner in ``b`` worded alike
+    (:data:`_ALIKE`) that disagrees on its numbers, and these outnumber the aligned pairs
+    that state numbers and agree on them. A copy, even lightly edited, agrees on nearly
+    every number; two earnings reports from one template agree on none. Sentences without
+    numbers (a template's fixed lines, a footer) count neither way.
+    """
+    if not len(similarity):
+        return False
+    conflicts = int(np.count_nonzero((similarity <= -_ALIKE).any(axis=1)))
+    if conflicts < 2:
+        return False
+    agree = sum(1 for i, j in pairs if (units_a[i].stems >= NUMBER_BIT).any()
+                and (units_b[j].stems >= NUMBER_BIT).any())
+    return conflicts > agree
+
+
+def _copy_kind(units_a: Sequence[Unit], units_b: Sequence[Unit], pairs: list[tuple[int, int]],
+               jaccard: float, config: Config) -> Kind | None:
+    """Tell a near-duplicate from a partial copy, once the shingles say one copies the other.
+
+    The shingles count shared boilerplate (an outlet's footer) and a template's fixed words
+    as much as the story; the sentences, with boilerplate left out and facts compared, say
+    what is really shared. ``near_duplicate``: neither side has more than
+    :data:`_PARTIAL_SHARE` of its words in sentences the other lacks (headers and footers
+    aside), so light edits, another outlet's boilerplate and a new headline stay near
+    duplicates. ``partial``: one side carries substantial text the other lacks, and the
+    aligned sentences cover at least half of the other. ``None`` when the sentences do not
+    confirm the copy (what the shingles shared was boilerplate or a template). Documents
+    without sentences to align (lists, tables) are judged by their shingles alone.
+    """
+    if not units_a or not units_b:
+        return "near_duplicate" if jaccard >= config.near_duplicate_threshold else "partial"
+    extra_a = _unshared(units_a, [i for i, _ in pairs])
+    extra_b = _unshared(units_b, [j for _, j in pairs])
+    if max(extra_a, extra_b) <= _PARTIAL_SHARE:
+        return "near_duplicate"
+    if min(extra_a, extra_b) <= 0.5:
+        return "partial"
+    return None
 
 
 def compare(
@@ -450,33 +612,39 @@ def compare(
     if is_boilerplate is not None:
         units_a = [u for u in units_a if not is_boilerplate(u)]
         units_b = [u for u in units_b if not is_boilerplate(u)]
-    if similarity is None:
-        similarity = passage_similarity(units_a, units_b)
-    elif similarity.shape != (len(units_a), len(units_b)):
+    if similarity is not None and similarity.shape != (len(units_a), len(units_b)):
         raise ValueError(f"similarity has shape {similarity.shape}, the sentences "
                          f"{(len(units_a), len(units_b))}: pass the matrix screen gave")
+    # Every sentence, boilerplate too: copies share their boilerplate (and a story that many
+    # outlets copied is boilerplate itself), and templates are read by their conflicts.
+    whole = passage_similarity(a.units, b.units)
+    whole_pairs = align(whole, config.passage_threshold)
+    if a.exact_key != b.exact_key and _contradicts(a.units, b.units, whole, whole_pairs, config):
+        return None
+    if similarity is None:
+        if is_boilerplate is None:
+            similarity = whole
+        else:
+            keep_a = [k for k, u in enumerate(a.units) if not is_boilerplate(u)]
+            keep_b = [k for k, u in enumerate(b.units) if not is_boilerplate(u)]
+            similarity = whole[np.ix_(keep_a, keep_b)]
+    # Lines that open or close both documents word for word are an outlet's byline and footer
+    # (until the index has seen them often enough to call them boilerplate): no evidence of
+    # a rewrite or of a copied passage.
+    similarity = _without_frame_echoes(similarity)
     pairs = align(similarity, config.passage_threshold)
-    words_a = sum(u.words for u in units_a)
-    words_b = sum(u.words for u in units_b)
-    coverage = 0.0
-    if pairs and words_a and words_b:
-        short_is_a = words_a <= words_b
-        covered = sum(
-            float(similarity[i, j]) * (units_a[i].words if short_is_a else units_b[j].words)
-            for i, j in pairs
-        )
-        coverage = min(1.0, covered / (words_a if short_is_a else words_b))
+    coverage = _coverage(units_a, units_b, pairs, similarity)
     kind: Kind | None = None
     score: float | None = None
     if a.exact_key == b.exact_key and a.words > 0:
         kind, score = "exact", 1.0
-    elif jaccard >= config.near_duplicate_threshold:
-        kind = "near_duplicate"
-    elif max(a_in_b, b_in_a) >= config.partial_threshold:
-        kind = "partial"
-    elif len(pairs) >= config.min_passages:
+    elif (jaccard >= config.near_duplicate_threshold
+          or max(a_in_b, b_in_a) >= config.partial_threshold):
+        kind = _copy_kind(a.units, b.units, whole_pairs, jaccard, config)
+    if (kind is None and len(pairs) >= config.min_passages
+            and _distinctness(similarity, pairs) >= _DISTINCT):
         # The order measure costs a pass over both documents: only pairs that could be a
-        # rewrite (or are a match already) pay for it.
+        # rewrite pay for it.
         floor = max(coverage, config.rewrite_threshold)
         score = max(coverage, order_overlap(units_a, units_b, floor))
         if score >= config.rewrite_threshold:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import Config, Document, analyze, normalize, split_paragraphs, split_sentences
-from dedup.document import Unit, _stopword_stems, _units
+from dedup.document import Unit, _facts, _stopword_stems, _units, mark_facts
 from dedup.paragraphs import sentence_rows
 from dedup.shingle import finalize, sorted_unique, token_hashes
 
@@ -42,11 +42,17 @@ def _reference_units(text: str, config: Config) -> list[Unit]:
             continue
         count = norm.count(" ") + 1
         start, pos = pos, pos + count
-        own = mixed[start:pos][content[start:pos]]
+        facts, shapes = _facts([sentence.text], [norm])
+        keep = content[start:pos]
+        own = mark_facts(mixed[start:pos][keep], facts[keep])
         if count < config.min_sentence_words or own.size == 0:
             continue
-        key = int.from_bytes(hashlib.blake2b(norm.encode("utf-8", "surrogatepass"),
+        # The key hashes the sentence's shape: its words with every number and name as "#".
+        shape = " ".join("#" if fact else word for word, fact in zip(norm.split(" "), facts,
+                                                                     strict=True))
+        key = int.from_bytes(hashlib.blake2b(shape.encode("utf-8", "surrogatepass"),
                                              digest_size=8).digest(), "little")
+        assert key == shapes[0]
         units.append(Unit(sentence.line, sentence.end_line, count, sorted_unique(own), key))
     return units
 

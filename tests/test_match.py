@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import random
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +14,7 @@ from hypothesis import strategies as st
 
 from dedup import Config, Document, analyze, compare
 from dedup.document import Features, Unit
-from dedup.match import _present, align, order_overlap, screen
+from dedup.match import _present, align, order_overlap, screen, text_similarity
 
 CFG = Config()
 STORY = [
@@ -203,3 +205,102 @@ def test_present_finds_exactly_the_members(distinct: set[int], values: list[int]
     mixed = np.array(values + [(v + spread * 2**14) % 2**32 for v in distinct]
                      + list(distinct), dtype=np.uint32)
     assert _present(pool, mixed).tolist() == np.flatnonzero(np.isin(mixed, pool)).tolist()
+
+
+# -- the kind rules: templates, light edits, order (issue 22) ---------------------------------
+
+_REPORT = ("Shares of {co} rose {pct}% to ${price} in trading on {day} after the company reported "
+           "its third-quarter results before the market opened. {co} posted earnings of ${eps} per "
+           "share for the quarter, beating the consensus estimate of analysts surveyed by {bank} "
+           "Research of ${est} per share.\n"
+           "Revenue for the quarter came in at ${rev} million, compared with ${ago} million in the "
+           "same period a year earlier. The board declared a quarterly dividend of ${div} per "
+           "share, payable on {month} {date} to shareholders of record.\n"
+           "Analysts at {bank} Research set a price target of ${target} on the stock in a note to "
+           "clients published on {day}, citing the outlook for {month}.")
+_OMNIFIELD = {"co": "Omnifield", "pct": "9.1", "price": "389.20", "day": "Wednesday",
+    "eps": "2.31", "bank": "Harlow", "est": "2.05", "rev": "4,120.5", "ago": "3,870.2",
+    "div": "0.42", "month": "March", "date": "14", "target": "420.00"}
+_MEDILINK = {"co": "Medilink", "pct": "13.4", "price": "306.75", "day": "Monday", "eps": "1.12",
+    "bank": "Castell", "est": "1.30", "rev": "880.1", "ago": "912.6", "div": "0.18",
+    "month": "June", "date": "3", "target": "290.50"}
+
+
+def _seed(prefix: str) -> str:
+    path = next((Path(__file__).parent.parent / "seeds").glob(f"{prefix}_*.txt"))
+    return path.read_text(encoding="utf-8")
+
+
+def _analyzed(doc_id: str, text: str) -> Features:
+    return analyze(Document(doc_id, text), Config())
+
+
+def test_two_reports_of_one_template_do_not_match() -> None:
+    a = _analyzed("omnifield", _REPORT.format(**_OMNIFIELD))
+    b = _analyzed("medilink", _REPORT.format(**_MEDILINK))
+    assert compare(a, b, Config()) is None
+
+
+def test_a_report_copied_under_another_outlets_header_and_footer_is_a_near_duplicate() -> None:
+    body = _REPORT.format(**_OMNIFIELD)
+    a = _analyzed("wire", "Omnifield shares rise after results\nBy Staff | Wire\n" + body)
+    b = _analyzed("copy", "Omnifield beats estimates\nBy Markets Desk | The Courier\n" + body
+                  + "\nCopyright 2024 The Courier. All rights reserved. Do not redistribute "
+                  "this material without the written permission of the publisher.")
+    match = compare(a, b, Config())
+    assert match is not None
+    assert match.kind == "near_duplicate"
+
+
+def test_a_lightly_edited_copy_is_a_near_duplicate_not_partial() -> None:
+    text = _seed("004")  # a seed without internal repeats, which an edit would change
+    words = text.split(" ")
+    edited = " ".join("also" if k % 20 == 7 else w for k, w in enumerate(words))  # 5% of words
+    match = compare(_analyzed("a", text), _analyzed("b", edited), Config())
+    assert match is not None
+    assert match.kind == "near_duplicate"
+    assert match.jaccard < Config().near_duplicate_threshold  # the shingles alone said partial
+
+
+def test_a_brief_cut_from_a_story_is_partial() -> None:
+    text = _seed("004")
+    lines = text.split("\n")
+    brief = "\n".join(lines[:6])
+    match = compare(_analyzed("story", text), _analyzed("brief", brief), Config())
+    assert match is not None
+    assert match.kind == "partial"
+
+
+def test_the_same_words_in_another_order_are_no_rewrite() -> None:
+    text = _seed("001")
+    words = text.split()
+    for seed in range(5):
+        shuffled = words[:]
+        random.Random(seed).shuffle(shuffled)
+        other = " ".join(" ".join(shuffled[k:k + 15]).capitalize() + "."
+                         for k in range(0, len(shuffled), 15))
+        assert compare(_analyzed("a", text), _analyzed("b", other), Config()) is None
+
+
+def test_articles_from_a_small_shared_vocabulary_are_no_rewrite() -> None:
+    vocabulary = [
+        "the", "council", "said", "budget", "water", "city", "plan", "road", "school", "police",
+        "mayor", "report", "new", "year", "residents", "officials", "project", "million", "week",
+        "local", "board", "state",
+    ]
+    rng = random.Random(7)
+
+    def article() -> str:
+        return "\n".join(" ".join(" ".join(rng.choices(vocabulary, k=12)).capitalize() + "."
+                                  for _ in range(3)) for _ in range(6))
+
+    for _ in range(10):
+        match = compare(_analyzed("a", article()), _analyzed("b", article()), Config())
+        assert match is None or match.kind != "rewrite"
+
+
+def test_sentences_that_disagree_on_their_numbers_are_different_facts() -> None:
+    assert text_similarity("The fire destroyed 120 homes in Dayton on Monday.",
+                           "The fire destroyed 45 homes in Akron on Friday.") == 0.0
+    assert text_similarity("The fire destroyed 120 homes in Dayton on Monday.",
+                           "On Monday the fire destroyed 120 homes in Dayton.") == 1.0

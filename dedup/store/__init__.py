@@ -57,7 +57,9 @@ __all__ = [
 #: 2: verification data in Elias-Fano form (codec version 2), posting segments with raw low
 #: byte planes, SQLite pages of 32 KB. 3: large SQLite segments in pages with a Bloom filter.
 #: 4: passage postings are anchors (winnowed word n-grams) and 5 x 3 sentence bands.
-FORMAT_VERSION = 4
+#: 5: sentence stems carry a number bit, which the sentence bands hash; a sentence key hashes
+#: its shape (numbers and names as "#").
+FORMAT_VERSION = 5
 #: Posting kinds: document bands, passages (anchors, sentence bands), exact-text keys,
 #: sentence keys.
 DOC, PASSAGE, EXACT, UNIT = 0, 1, 2, 3
@@ -295,7 +297,7 @@ def make_header(config: Config) -> dict[str, Any]:
     """Return the header that records how an index is made.
 
     >>> make_header(Config())["format_version"]
-    4
+    5
     """
     return {"format": "dedup-index", "format_version": FORMAT_VERSION, **_SCHEMES,
             "dedup_version": __version__, "config": config.to_dict()}
