@@ -740,7 +740,8 @@ def evaluate_pan(folder: Path, config: Config, limit: int | None = None,
         + (f"{estimate['point']:.3f}, 95% interval {estimate['low']:.3f}-{estimate['high']:.3f} "
            "(Wilson interval of the sample's share of reuse, applied to all the links it "
            "stands for)." if read else "not read yet (record verdicts in the reading file)."),
-        "", "The sample to read (best shared run, and the first aligned passage of each side):",
+        "", "The sample to read (the best shared run, and the most similar aligned passage of "
+        "each side):",
         *_sample_lines(picked, links, texts, runs, verdicts), "",
         _passage_text(passages),
     ]
@@ -772,7 +773,9 @@ def _sample_lines(picked: Sequence[Pair], links: dict[Pair, dedup.Match],
         out.append(f"[{k}] {a} ~ {b}: {m.kind}, score {m.score:.3f}, {len(m.passages)} "
                    f"passages; read: {verdicts.get(pair, 'unread')}; best shared run "
                    f"{run.length} words: \"{shared}\"")
-        if m.passages:
+        if not m.passages:
+            out.append("    (no passage reported: judge by the shared run)")
+        else:
             p = max(m.passages, key=lambda p: p.similarity)
             for doc, lines in ((m.a, p.a_lines), (m.b, p.b_lines)):
                 span = reuse.line_span(line_starts(texts[doc]), len(texts[doc]), lines)
@@ -1031,6 +1034,7 @@ def run(names: Sequence[str], corpora: Path, config: Config, pan_limit: int | No
         where = found[name]
         if where is None:
             continue
+        start = time.perf_counter()
         if name == "seeds":
             section = evaluate_seeds(config)
         elif name == "clough":
@@ -1041,8 +1045,10 @@ def run(names: Sequence[str], corpora: Path, config: Config, pan_limit: int | No
             section = evaluate_pan(where, config, pan_limit, pan_sample, reading=pan_reading)
         else:
             section = evaluate_msrp(where, config, msrp_limit)
+        section.numbers["seconds"] = time.perf_counter() - start
         sections[name] = section
-        print(f"\n## {name}\n\n{section.text}", file=out, flush=True)
+        print(f"\n## {name}\n\n{section.text}\n\n(section {name}: "
+              f"{section.numbers['seconds']:.0f} s)", file=out, flush=True)
     return sections
 
 
