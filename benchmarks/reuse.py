@@ -237,7 +237,8 @@ def binomial_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, 
     return (float(ci.low), float(ci.high))
 
 
-def tune_threshold(scores: Sequence[float], labels: Sequence[bool]) -> float:
+def tune_threshold(scores: Sequence[float] | np.ndarray,
+                   labels: Sequence[bool] | np.ndarray) -> float:
     """Return the threshold ``t`` for which "score >= t" is most accurate on these pairs.
 
     The candidates are the scores themselves; of equal accuracies the highest wins.

@@ -17,15 +17,10 @@ from pathlib import Path
 import pytest
 
 from benchmarks import reuse
-from benchmarks.quality import (
-    FOLDERS,
-    RUN_WORDS,
-    evaluate_pan,
-    load_reading,
-    roc_auc,
-    run,
-    split_half_accuracy,
-)
+from benchmarks.quality import run
+from benchmarks.quality_base import FOLDERS, roc_auc
+from benchmarks.quality_msrp import split_half_accuracy
+from benchmarks.quality_pan import RUN_WORDS, evaluate_pan, load_reading
 from dedup import Config
 from dedup.paragraphs import line_starts
 from tests.conftest import CORPORA
