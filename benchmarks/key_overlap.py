@@ -22,7 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.quality import DEFAULT_CORPORA, FOLDERS, SEEDS, load_clough, load_pan
+from benchmarks.quality import load_clough
+from benchmarks.quality_base import DEFAULT_CORPORA, FOLDERS, SEEDS
+from benchmarks.quality_pan import load_pan
 from dedup import Config, Document
 from dedup.document import Features
 from dedup.parallel import analyze_many

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.quality import CATEGORIES, DEFAULT_CORPORA, FOLDERS, ROOT, evaluate_clough
+from benchmarks.quality import CATEGORIES, evaluate_clough
+from benchmarks.quality_base import DEFAULT_CORPORA, FOLDERS, ROOT
 from dedup import Config
 
 PANELS = (

@@ -25,17 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.quality import (
-    DEFAULT_CORPORA,
-    FOLDERS,
-    SEED_REWRITE,
-    SEEDS,
-    _read,
-    load_clough,
-    load_pan,
-    roc_auc,
-    table,
-)
+from benchmarks.quality import SEED_REWRITE, load_clough
+from benchmarks.quality_base import DEFAULT_CORPORA, FOLDERS, SEEDS, read_documents, roc_auc, table
+from benchmarks.quality_pan import load_pan
 from dedup import Document, char_shingles, normalize, repair, word_shingles
 
 Pairs = list[tuple[str, str, bool]]
@@ -44,7 +36,7 @@ Shingler = Callable[[str], np.ndarray]
 
 def seed_pairs() -> tuple[list[Document], Pairs]:
     """The seeds and their 10 pairs, 001~004 related."""
-    docs = _read([SEEDS])
+    docs = read_documents([SEEDS])
     ids = sorted(d.id for d in docs)
     return docs, [(a, b, frozenset((a, b)) == SEED_REWRITE) for a, b in combinations(ids, 2)]
 
