@@ -24,6 +24,7 @@ from dedup.errors import ConfigError, IndexMismatchError
 from dedup.io import DEFAULT_MAX_BYTES, read_paths
 from dedup.parallel import prefetch, shutdown_workers
 from dedup.progress import ScanProgress, When
+from dedup.redact import redact
 from dedup.report import JsonlWriter, write_report
 
 __all__ = ["main"]
@@ -319,8 +320,8 @@ def _scan(args: argparse.Namespace) -> int:
     except KeyboardInterrupt as exc:
         out.discard()
         shutdown_workers()  # before the interpreter's exit: see shutdown_workers
-        kept = (f"; what was added to {args.index} before it stays there (run the same scan "
-                "again to add the rest)" if args.index else "")
+        kept = (f"; what was added to {redact(args.index)} before it stays there (run the same "
+                "scan again to add the rest)" if args.index else "")
         how = "terminated" if isinstance(exc, _Terminated) else "interrupted"
         written = ("the report written so far is incomplete" if streamed is not None
                    and out.direct else "no report written")
@@ -389,7 +390,7 @@ def _add_index_commands(commands: Any) -> None:
 def _index(args: argparse.Namespace) -> int:
     location = args.index
     if "://" not in location and not Path(location).is_file():
-        print(f"dedup: no index at {location}: give the path 'scan --index' wrote",
+        print(f"dedup: no index at {redact(location)}: give the path 'scan --index' wrote",
               file=sys.stderr)
         return EXIT_USAGE
     with Detector(index=location) as detector:
