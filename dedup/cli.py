@@ -20,12 +20,13 @@ from typing import Any, TextIO
 from dedup import __version__
 from dedup.config import Config
 from dedup.detector import Detector, Problem, Result, scan
-from dedup.errors import ConfigError, IndexMismatchError
+from dedup.errors import ConfigError, IndexMismatchError, InputError
+from dedup.explanation import explain, read_pair
 from dedup.io import DEFAULT_MAX_BYTES, read_paths
 from dedup.parallel import prefetch, shutdown_workers
 from dedup.progress import ScanProgress, When
 from dedup.redact import redact
-from dedup.report import JsonlWriter, write_report
+from dedup.report import JsonlWriter, write_explanation, write_report
 
 __all__ = ["main"]
 
@@ -179,7 +180,46 @@ def _parser() -> argparse.ArgumentParser:
         "longer than this are read up to it (and reported)",
     )
     _add_index_commands(commands)
+    _add_explain_command(commands)
     return parser
+
+
+def _add_explain_command(commands: Any) -> None:
+    """Add ``dedup explain A B``."""
+    explain_cmd = commands.add_parser(
+        "explain",
+        help="show why two documents match (or do not), side by side",
+        description="Measure two documents as a scan would and show them side by side: the "
+        "aligned passages with their shared words highlighted, the scores, the kind and the "
+        "rule that chose it, and the internal repeats each side dropped. A and B are two "
+        "files; or, with --in or --index, two ids.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    explain_cmd.add_argument("a", metavar="A", help="the document seen first: a file, or an id")
+    explain_cmd.add_argument("b", metavar="B", help="the other document: a file, or an id")
+    where = explain_cmd.add_mutually_exclusive_group()
+    where.add_argument("--in", dest="inputs", nargs="+", metavar="PATH",
+                       help="files or folders holding the two ids (as 'scan' reads them)")
+    where.add_argument("--index", metavar="PATH",
+                       help="an index holding the two ids (a file or redis:// URL): it keeps "
+                       "no text, so each document is read again from the source it was added "
+                       "from, and its settings are used")
+    explain_cmd.add_argument("-f", "--format", choices=("text", "json"), default="text",
+                             help="text for people (side by side on a terminal), json for tools")
+    explain_cmd.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                             help="colours and the side-by-side layout of the text format")
+
+
+def _explain(args: argparse.Namespace) -> int:
+    try:
+        a, b, config = read_pair((args.a, args.b), args.inputs, args.index)
+    except InputError as exc:
+        print(f"dedup: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    explanation = explain(a, b, config)
+    color = {"auto": None, "always": True, "never": False}[args.color]
+    write_explanation(explanation, sys.stdout, args.format, color=color)
+    return EXIT_OK
 
 
 class _Output:
@@ -461,6 +501,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _scan(args)
             if args.command == "index":
                 return _index(args)
+            if args.command == "explain":
+                return _explain(args)
     except ConfigError as exc:
         parser.error(str(exc))
     except (IndexMismatchError, ConnectionError) as exc:
