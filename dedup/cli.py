@@ -19,9 +19,10 @@ from typing import Any, TextIO
 
 from dedup import __version__
 from dedup.config import Config
-from dedup.detector import Detector, Problem, Result, scan
+from dedup.detector import Detector, Problem, Report, Result, scan
 from dedup.errors import ConfigError, IndexMismatchError, InputError
-from dedup.explanation import explain, read_pair
+from dedup.explanation import explain, read_pair, read_texts
+from dedup.html_report import HtmlCollector, write_html
 from dedup.io import DEFAULT_MAX_BYTES, read_paths
 from dedup.parallel import prefetch, shutdown_workers
 from dedup.progress import ScanProgress, When
@@ -74,6 +75,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         default="-",
         help="write the report to FILE instead of stdout",
+    )
+    scan_cmd.add_argument(
+        "--html",
+        metavar="FILE",
+        help="also write an HTML page to FILE: matches sortable by score and kind, each "
+        "opening the two texts side by side with the aligned passages and shared words "
+        "marked, internal repeats, clusters and the scan's counts (one self-contained file; "
+        "the texts are read again from the inputs after the scan, so not with -)",
     )
     scan_cmd.add_argument(
         "--fail-on-duplicates", action="store_true", help="exit with 1 if any match was found"
@@ -314,10 +323,17 @@ def _scan(args: argparse.Namespace) -> int:
     )
     if args.max_bytes < 1:
         raise ConfigError(f"'--max-bytes' must be a whole number >= 1 (got {args.max_bytes})")
+    if args.html == "-" and args.output == "-":
+        raise ConfigError("'--html -' and the report would both go to stdout: give --html a "
+                          "file name, or send the report elsewhere with --output")
+    if args.html is not None and "-" in args.paths:
+        raise ConfigError("'--html' reads the inputs again for the texts it shows, and stdin "
+                          "cannot be read twice: give files or folders instead of -")
     try:
         out = _Output(args.output)
     except OSError as exc:
         return _cannot_write(args.output, exc)
+    collector = HtmlCollector() if args.html is not None else None
     problems: list[Problem] = []
     writing = False
     streamed: JsonlWriter | None = None
@@ -329,6 +345,12 @@ def _scan(args: argparse.Namespace) -> int:
         shown: When = args.progress if sys.stderr is not None else "never"
         with (ScanProgress(sys.stderr, shown, errors=lambda: len(problems)) as progress,
               prefetch(documents, config, args.workers) as ahead):
+
+            def seen(result: Result) -> None:
+                progress.result(result)
+                if collector is not None:
+                    collector.result(result)
+
             if args.format == "jsonl":
                 # Each document's record is written as soon as it is added, and nothing of
                 # it is kept: memory is bounded by the index, not by the input.
@@ -341,14 +363,14 @@ def _scan(args: argparse.Namespace) -> int:
                     writing = True  # an OSError from here on is the report's, not the input's
                     writer.document(result)
                     writing = False
-                    progress.result(result)
+                    seen(result)
 
                 report = scan(ahead, config, index=args.index, window=_days(args.window),
                               on_result=write_document, keep="none")
             else:
                 # The reports print no text: keep none of it.
                 report = scan(ahead, config, index=args.index, window=_days(args.window),
-                              on_result=progress.result, keep="summary")
+                              on_result=seen, keep="summary")
         report.errors = problems + report.errors
         color = {"auto": None, "always": True, "never": False}[args.color]
         writing = True
@@ -356,6 +378,14 @@ def _scan(args: argparse.Namespace) -> int:
             streamed.finish(report)
         else:
             write_report(report, out.stream, args.format, color=color)
+        if collector is not None:
+            writing = False
+            texts = read_texts(collector.wanted(), args.paths, report.config,
+                               max_bytes=args.max_bytes)
+            writing = True
+            if not _write_html(args.html, collector, report, texts):
+                out.discard()
+                return EXIT_USAGE
         out.commit()
     except KeyboardInterrupt as exc:
         out.discard()
@@ -389,6 +419,27 @@ def _scan(args: argparse.Namespace) -> int:
     if args.fail_on_duplicates and report.matches:
         return EXIT_DUPLICATES
     return EXIT_OK
+
+
+def _write_html(name: str, collector: HtmlCollector, report: Report,
+                texts: dict[str, str]) -> bool:
+    """Write the HTML page to ``name`` (whole or not at all); say why if it cannot be."""
+    try:
+        page = _Output(name)
+    except OSError as exc:
+        _cannot_write(name, exc)
+        return False
+    try:
+        write_html(collector, report, texts, page.stream)
+        page.commit()
+    except OSError as exc:
+        page.discard()
+        _cannot_write(name, exc)
+        return False
+    except BaseException:
+        page.discard()
+        raise
+    return True
 
 
 def _days(days: float | None) -> timedelta | None:

@@ -9,6 +9,7 @@ elsewhere (:func:`dedup.report.write_explanation`, :mod:`dedup.html_report`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +25,7 @@ from dedup.io import DEFAULT_MAX_BYTES, read_paths
 from dedup.match import Kind, Match, compare
 from dedup.normalize import normalize
 from dedup.redact import redact
+from dedup.repair import repair_count
 from dedup.repeats import Repeat, removable
 from dedup.shingle import in_sorted
 from dedup.store import open_store
@@ -36,8 +38,11 @@ __all__ = [
     "describe_rule",
     "explain",
     "line_text",
+    "read_documents",
     "read_pair",
+    "read_texts",
     "shared_words",
+    "stemmed_words",
 ]
 
 # A word as a reader sees it: letters and digits, with inner apostrophes, dots and hyphens
@@ -132,7 +137,15 @@ def _word_stems(word: str, stem_chars: int) -> tuple[str, ...]:
     return tuple(s for s in (t[:stem_chars] for t in normalize(word).split()) if s not in stop)
 
 
-def _stemmed_words(text: str, stem_chars: int) -> list[tuple[int, int, tuple[str, ...]]]:
+def stemmed_words(text: str, stem_chars: int) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Return each word of ``text``: its start and end offsets and its content stems.
+
+    The stems are what sentence alignment compares (normalized, cut to ``stem_chars``
+    characters); a function word has none.
+
+    >>> stemmed_words("The Refugees’ boat", 5)
+    [(0, 3, ()), (4, 12, ('refug',)), (14, 18, ('boat',))]
+    """
     return [(m.start(), m.end(), _word_stems(m.group(), stem_chars))
             for m in _WORD.finditer(text)]
 
@@ -154,7 +167,7 @@ def shared_words(a_text: str, b_text: str,
     (('refugees', 'crossed', 'river'), ((0, 8), (9, 16), (21, 26)), ((4, 9), (14, 21), (27, 34)))
     """
     stem_chars = (config or Config()).stem_chars
-    a_words, b_words = _stemmed_words(a_text, stem_chars), _stemmed_words(b_text, stem_chars)
+    a_words, b_words = stemmed_words(a_text, stem_chars), stemmed_words(b_text, stem_chars)
     a_stems = {s for _, _, stems in a_words for s in stems}
     b_stems = {s for _, _, stems in b_words for s in stems}
     common = a_stems & b_stems
@@ -321,20 +334,48 @@ def read_pair(names: tuple[str, str], paths: list[str] | None = None,
     return docs[0], docs[1], None
 
 
-def _read_ids(ids: tuple[str, str], paths: list[str], max_bytes: int) -> dict[str, Document]:
-    """Read ``paths`` until both ids are found (the rest is not read)."""
-    problems: list[Problem] = []
+def read_documents(ids: Iterable[str], paths: list[str], *,
+                   max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, Document]:
+    """Return the documents with ``ids`` among those ``paths`` hold, read again.
+
+    Reading stops once all are found; ids not found are left out. What cannot be read was
+    reported when the paths were first read: it is not reported again.
+
+    >>> read_documents(["nope"], ["no/such/file.txt"])
+    {}
+    """
+    wanted = set(ids)
     found: dict[str, Document] = {}
-    for doc in read_paths(paths, problems, max_bytes=max_bytes):
-        if doc.id in ids:
+    if not wanted:
+        return found
+    for doc in read_paths(paths, [], max_bytes=max_bytes):
+        if doc.id in wanted:
             found[doc.id] = doc
-            if len(found) == len(set(ids)):
-                return found
+            if len(found) == len(wanted):
+                break
+    return found
+
+
+def read_texts(ids: Iterable[str], paths: list[str], config: Config | None = None, *,
+               max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, str]:
+    """Return the repaired texts (as analysis sees them) of the documents with ``ids``.
+
+    For reports that show text after a scan that kept none: the inputs are read again, and
+    only the texts asked for are kept. Line numbers of matches and repeats refer to these.
+    """
+    cfg = config or Config()
+    return {doc_id: repair_count(doc.text[: cfg.max_chars])[0]
+            for doc_id, doc in read_documents(ids, paths, max_bytes=max_bytes).items()}
+
+
+def _read_ids(ids: tuple[str, str], paths: list[str], max_bytes: int) -> dict[str, Document]:
+    """Return the two documents, or raise naming the ids not found."""
+    found = read_documents(ids, paths, max_bytes=max_bytes)
     missing = [i for i in ids if i not in found]
-    detail = f" ({len(problems)} record(s) could not be read: {problems[0].message})" \
-        if problems else ""
-    raise InputError(f"no document with id {', '.join(map(repr, missing))} in "
-                     f"{', '.join(paths)}{detail}")
+    if missing:
+        raise InputError(f"no document with id {', '.join(map(repr, missing))} in "
+                         f"{', '.join(paths)}")
+    return found
 
 
 def _from_index(ids: tuple[str, str], location: str,
