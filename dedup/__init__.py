@@ -17,6 +17,7 @@ from dedup.config import Config
 from dedup.detector import Detector, Problem, Report, Result, scan
 from dedup.document import Document, analyze
 from dedup.errors import ConfigError, DedupError, IndexMismatchError, InputError
+from dedup.explanation import Explanation, explain
 from dedup.match import Match, Passage, compare
 from dedup.minhash import MinHasher
 from dedup.normalize import normalize
@@ -32,6 +33,7 @@ __all__ = [
     "DedupError",
     "Detector",
     "Document",
+    "Explanation",
     "IndexMismatchError",
     "InputError",
     "Match",
@@ -46,6 +48,7 @@ __all__ = [
     "analyze",
     "char_shingles",
     "compare",
+    "explain",
     "find_repeats",
     "normalize",
     "remove_repeats",

@@ -19,12 +19,15 @@ from typing import Any, TextIO
 
 from dedup import __version__
 from dedup.config import Config
-from dedup.detector import Detector, Problem, Result, scan
-from dedup.errors import ConfigError, IndexMismatchError
+from dedup.detector import Detector, Problem, Report, Result, scan
+from dedup.errors import ConfigError, IndexMismatchError, InputError
+from dedup.explanation import explain, read_pair, read_texts
+from dedup.html_report import HtmlCollector, write_html
 from dedup.io import DEFAULT_MAX_BYTES, read_paths
 from dedup.parallel import prefetch, shutdown_workers
 from dedup.progress import ScanProgress, When
-from dedup.report import JsonlWriter, write_report
+from dedup.redact import redact
+from dedup.report import JsonlWriter, write_explanation, write_report
 
 __all__ = ["main"]
 
@@ -72,6 +75,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         default="-",
         help="write the report to FILE instead of stdout",
+    )
+    scan_cmd.add_argument(
+        "--html",
+        metavar="FILE",
+        help="also write an HTML page to FILE: matches sortable by score and kind, each "
+        "opening the two texts side by side with the aligned passages and shared words "
+        "marked, internal repeats, clusters and the scan's counts (one self-contained file; "
+        "the texts are read again from the inputs after the scan, so not with -)",
     )
     scan_cmd.add_argument(
         "--fail-on-duplicates", action="store_true", help="exit with 1 if any match was found"
@@ -178,7 +189,46 @@ def _parser() -> argparse.ArgumentParser:
         "longer than this are read up to it (and reported)",
     )
     _add_index_commands(commands)
+    _add_explain_command(commands)
     return parser
+
+
+def _add_explain_command(commands: Any) -> None:
+    """Add ``dedup explain A B``."""
+    explain_cmd = commands.add_parser(
+        "explain",
+        help="show why two documents match (or do not), side by side",
+        description="Measure two documents as a scan would and show them side by side: the "
+        "aligned passages with their shared words highlighted, the scores, the kind and the "
+        "rule that chose it, and the internal repeats each side dropped. A and B are two "
+        "files; or, with --in or --index, two ids.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    explain_cmd.add_argument("a", metavar="A", help="the document seen first: a file, or an id")
+    explain_cmd.add_argument("b", metavar="B", help="the other document: a file, or an id")
+    where = explain_cmd.add_mutually_exclusive_group()
+    where.add_argument("--in", dest="inputs", nargs="+", metavar="PATH",
+                       help="files or folders holding the two ids (as 'scan' reads them)")
+    where.add_argument("--index", metavar="PATH",
+                       help="an index holding the two ids (a file or redis:// URL): it keeps "
+                       "no text, so each document is read again from the source it was added "
+                       "from, and its settings are used")
+    explain_cmd.add_argument("-f", "--format", choices=("text", "json"), default="text",
+                             help="text for people (side by side on a terminal), json for tools")
+    explain_cmd.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                             help="colours and the side-by-side layout of the text format")
+
+
+def _explain(args: argparse.Namespace) -> int:
+    try:
+        a, b, config = read_pair((args.a, args.b), args.inputs, args.index)
+    except InputError as exc:
+        print(f"dedup: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    explanation = explain(a, b, config)
+    color = {"auto": None, "always": True, "never": False}[args.color]
+    write_explanation(explanation, sys.stdout, args.format, color=color)
+    return EXIT_OK
 
 
 class _Output:
@@ -273,10 +323,17 @@ def _scan(args: argparse.Namespace) -> int:
     )
     if args.max_bytes < 1:
         raise ConfigError(f"'--max-bytes' must be a whole number >= 1 (got {args.max_bytes})")
+    if args.html == "-" and args.output == "-":
+        raise ConfigError("'--html -' and the report would both go to stdout: give --html a "
+                          "file name, or send the report elsewhere with --output")
+    if args.html is not None and "-" in args.paths:
+        raise ConfigError("'--html' reads the inputs again for the texts it shows, and stdin "
+                          "cannot be read twice: give files or folders instead of -")
     try:
         out = _Output(args.output)
     except OSError as exc:
         return _cannot_write(args.output, exc)
+    collector = HtmlCollector() if args.html is not None else None
     problems: list[Problem] = []
     writing = False
     streamed: JsonlWriter | None = None
@@ -288,6 +345,12 @@ def _scan(args: argparse.Namespace) -> int:
         shown: When = args.progress if sys.stderr is not None else "never"
         with (ScanProgress(sys.stderr, shown, errors=lambda: len(problems)) as progress,
               prefetch(documents, config, args.workers) as ahead):
+
+            def seen(result: Result) -> None:
+                progress.result(result)
+                if collector is not None:
+                    collector.result(result)
+
             if args.format == "jsonl":
                 # Each document's record is written as soon as it is added, and nothing of
                 # it is kept: memory is bounded by the index, not by the input.
@@ -300,14 +363,14 @@ def _scan(args: argparse.Namespace) -> int:
                     writing = True  # an OSError from here on is the report's, not the input's
                     writer.document(result)
                     writing = False
-                    progress.result(result)
+                    seen(result)
 
                 report = scan(ahead, config, index=args.index, window=_days(args.window),
                               on_result=write_document, keep="none")
             else:
                 # The reports print no text: keep none of it.
                 report = scan(ahead, config, index=args.index, window=_days(args.window),
-                              on_result=progress.result, keep="summary")
+                              on_result=seen, keep="summary")
         report.errors = problems + report.errors
         color = {"auto": None, "always": True, "never": False}[args.color]
         writing = True
@@ -315,12 +378,20 @@ def _scan(args: argparse.Namespace) -> int:
             streamed.finish(report)
         else:
             write_report(report, out.stream, args.format, color=color)
+        if collector is not None:
+            writing = False
+            texts = read_texts(collector.wanted(), args.paths, report.config,
+                               max_bytes=args.max_bytes)
+            writing = True
+            if not _write_html(args.html, collector, report, texts):
+                out.discard()
+                return EXIT_USAGE
         out.commit()
     except KeyboardInterrupt as exc:
         out.discard()
         shutdown_workers()  # before the interpreter's exit: see shutdown_workers
-        kept = (f"; what was added to {args.index} before it stays there (run the same scan "
-                "again to add the rest)" if args.index else "")
+        kept = (f"; what was added to {redact(args.index)} before it stays there (run the same "
+                "scan again to add the rest)" if args.index else "")
         how = "terminated" if isinstance(exc, _Terminated) else "interrupted"
         written = ("the report written so far is incomplete" if streamed is not None
                    and out.direct else "no report written")
@@ -348,6 +419,27 @@ def _scan(args: argparse.Namespace) -> int:
     if args.fail_on_duplicates and report.matches:
         return EXIT_DUPLICATES
     return EXIT_OK
+
+
+def _write_html(name: str, collector: HtmlCollector, report: Report,
+                texts: dict[str, str]) -> bool:
+    """Write the HTML page to ``name`` (whole or not at all); say why if it cannot be."""
+    try:
+        page = _Output(name)
+    except OSError as exc:
+        _cannot_write(name, exc)
+        return False
+    try:
+        write_html(collector, report, texts, page.stream)
+        page.commit()
+    except OSError as exc:
+        page.discard()
+        _cannot_write(name, exc)
+        return False
+    except BaseException:
+        page.discard()
+        raise
+    return True
 
 
 def _days(days: float | None) -> timedelta | None:
@@ -389,7 +481,7 @@ def _add_index_commands(commands: Any) -> None:
 def _index(args: argparse.Namespace) -> int:
     location = args.index
     if "://" not in location and not Path(location).is_file():
-        print(f"dedup: no index at {location}: give the path 'scan --index' wrote",
+        print(f"dedup: no index at {redact(location)}: give the path 'scan --index' wrote",
               file=sys.stderr)
         return EXIT_USAGE
     with Detector(index=location) as detector:
@@ -460,6 +552,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _scan(args)
             if args.command == "index":
                 return _index(args)
+            if args.command == "explain":
+                return _explain(args)
     except ConfigError as exc:
         parser.error(str(exc))
     except (IndexMismatchError, ConnectionError) as exc:

@@ -13,13 +13,17 @@ from typing import Literal, Protocol, TextIO
 
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
 
 from dedup import __version__
 from dedup.config import Config
 from dedup.detector import Report, Result
+from dedup.explanation import AlignedPassage, Explanation, Marks, Side, line_text
 from dedup.repeats import repeat_blocks
 
-__all__ = ["Format", "JsonlWriter", "counted", "format_jsonl", "write_report"]
+__all__ = ["Format", "JsonlWriter", "counted", "format_jsonl", "write_explanation",
+           "write_report"]
 
 Format = Literal["text", "json", "jsonl"]
 
@@ -237,3 +241,101 @@ def _write_json(report: Report, out: TextIO) -> None:
         else:
             out.write(json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  "))
     out.write("\n}\n")
+
+
+_SHARED = "bold yellow"
+
+
+def _marked(text: str, marks: Marks) -> Text:
+    """Return ``text`` with the shared words styled (rich Text: no markup is parsed)."""
+    out = Text(text)
+    for start, end in marks:
+        out.stylize(_SHARED, start, end)
+    return out
+
+
+def _dropped_lines(side: Side) -> list[str]:
+    return [f"{_lines(first, last)} repeat {_lines(of_first, of_last)}"
+            for first, last, of_first, of_last in repeat_blocks(list(side.dropped))]
+
+
+def _rows(e: Explanation) -> list[tuple[AlignedPassage, str]]:
+    """The passages, those over the same lines as the one before folded into it (several
+    sentences of one line can align with sentences of one other line), with similarities."""
+    rows: list[tuple[AlignedPassage, list[str]]] = []
+    for p in e.passages:
+        if rows and (rows[-1][0].a_lines, rows[-1][0].b_lines) == (p.a_lines, p.b_lines):
+            rows[-1][1].append(f"{p.similarity:.2f}")
+        else:
+            rows.append((p, [f"{p.similarity:.2f}"]))
+    return [(p, ", ".join(sims)) for p, sims in rows]
+
+
+def write_explanation(explanation: Explanation, out: TextIO, fmt: Literal["text", "json"] =
+                      "text", color: bool | None = None) -> None:
+    """Write what :func:`dedup.explain` found, for a person or as JSON.
+
+    On a terminal the two texts are side by side: each aligned passage in one row with the
+    shared words highlighted, the unaligned lines between them dimmed. Into a file or pipe
+    (or with ``color=False``) the passages are listed one after another with their shared
+    words, in plain text.
+
+    Args:
+        explanation: The pair.
+        out: A text stream.
+        fmt: ``text`` or ``json`` (``Explanation.to_dict``).
+        color: Force the terminal layout on or off; ``None`` lets the stream decide.
+    """
+    if fmt == "json":
+        out.write(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        return
+    e = explanation
+    console = Console(file=out, highlight=False, soft_wrap=True, force_terminal=color,
+                      no_color=color is False)
+    scores = (f"jaccard {e.jaccard:.2f}  containment {e.a_in_b:.2f}/{e.b_in_a:.2f}"
+              + (f"  score {e.score:.2f}" if e.score is not None else ""))
+    console.print(Text.assemble((e.kind or "no match", "bold"), f"  {e.a.id} ~ {e.b.id}  ",
+                                scores))
+    console.print(Text(e.rule))
+    if console.is_terminal:
+        _side_by_side(console, e)
+    else:
+        for p, similarities in _rows(e):
+            console.print(f"\n{_lines(*p.a_lines)} ~ {_lines(*p.b_lines)}  "
+                          f"(similarity {similarities})", markup=False)
+            console.print(Text("  a: " + p.a_text.replace("\n", "\n     ")))
+            console.print(Text("  b: " + p.b_text.replace("\n", "\n     ")))
+            console.print(Text("  shared: " + (", ".join(p.shared) or "(none)")))
+    for side in (e.a, e.b):
+        dropped = _dropped_lines(side)
+        if dropped:
+            console.print(Text(f"\n{side.id} dropped its internal repeats: "
+                               + "; ".join(dropped)))
+
+
+def _gap(lines: list[str], first: int, last: int) -> Text:
+    return Text(line_text(lines, first, last).strip("\n"), style="dim")
+
+
+def _side_by_side(console: Console, e: Explanation) -> None:
+    """Both texts in two columns, aligned passages in one row each, from the top."""
+    table = Table(show_header=True, expand=True, show_lines=True)
+    table.add_column(Text(e.a.id), ratio=1, overflow="fold")
+    table.add_column("", justify="center", width=6)
+    table.add_column(Text(e.b.id), ratio=1, overflow="fold")
+    lines_a, lines_b = e.a.text.split("\n"), e.b.text.split("\n")
+    next_a = next_b = 1
+
+    def gap(last_a: int, last_b: int) -> None:
+        a, b = _gap(lines_a, next_a, last_a), _gap(lines_b, next_b, last_b)
+        if a.plain.strip() or b.plain.strip():
+            table.add_row(a, "", b)
+
+    for p, similarities in _rows(e):
+        gap(p.a_lines[0] - 1, p.b_lines[0] - 1)
+        middle = Text(f"{p.a_lines[0]}~{p.b_lines[0]}\n", style="dim")
+        middle.append(similarities.replace(", ", "\n"), style="")
+        table.add_row(_marked(p.a_text, p.a_marks), middle, _marked(p.b_text, p.b_marks))
+        next_a, next_b = max(next_a, p.a_lines[1] + 1), max(next_b, p.b_lines[1] + 1)
+    gap(len(lines_a), len(lines_b))
+    console.print(table, soft_wrap=False)

@@ -30,6 +30,7 @@ from urllib.parse import parse_qs, urlencode
 import numpy as np
 
 from dedup.errors import InputError
+from dedup.redact import redact
 from dedup.shingle import I64, U64, sorted_unique
 from dedup.store import DEFAULT_BATCH, DOC, KIND_NAMES, KINDS, Entry, Hits, Record
 
@@ -185,7 +186,8 @@ class RedisStore:
         if not _NAME.fullmatch(name):
             raise ValueError(f"index name {name!r} must be 1-64 letters, digits, '_', '.' or "
                              "'-'")
-        self.location = url
+        #: Where the index is, as it may be shown: the URL with its password masked.
+        self.location = redact(url)
         self.name = name
         self.prefix = f"dedup:{name}:".encode()
         # Any: redis-py types replies as bytes | str (decode_responses decides); ours are bytes.
@@ -195,8 +197,8 @@ class RedisStore:
             self._client.ping()
         except redis.RedisError as exc:
             self._client.close()
-            raise ConnectionError(f"cannot reach Redis at {url}: {exc}; start redis-server or "
-                                  "fix the URL") from exc
+            raise ConnectionError(f"cannot reach Redis at {self.location}: {exc}; start "
+                                  "redis-server or fix the URL") from exc
         p = self.prefix
         self._k_header, self._k_next, self._k_ids = p + b"header", p + b"next", p + b"ids"
         self._k_docs, self._k_time, self._k_counts = p + b"docs", p + b"time", p + b"counts"
@@ -204,6 +206,9 @@ class RedisStore:
         self._lookup = self._client.register_script(_LOOKUP)
         self._counts = self._client.register_script(_COUNTS)
         self._remove = self._client.register_script(_REMOVE)
+
+    def __repr__(self) -> str:
+        return f"RedisStore({self.location!r})"
 
     def header(self) -> dict[str, Any] | None:
         """Return the stored header, or ``None`` for a new index."""
