@@ -59,7 +59,8 @@ CORPUS_NAMES = ("seeds", "clough", "feed", "pan", "msrp")
 CATEGORIES = ("cut", "light", "heavy", "non")
 # The kinds the graded Clough labels call for (the issue's mapping).
 EXPECTED_KINDS = {
-    "cut": {"exact", "near_duplicate"},
+    # A cut answer copies parts of a longer source: partial by the kinds' rules.
+    "cut": {"exact", "near_duplicate", "partial"},
     "light": {"near_duplicate", "rewrite"},
     "heavy": {"rewrite"},
     "non": {"none"},

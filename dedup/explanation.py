@@ -205,39 +205,40 @@ def describe_rule(match: Match | None, config: Config, *, jaccard: float = 0.0,
         containment: For ``None``: the larger of its two containments.
 
     >>> from dedup.match import Match
-    >>> describe_rule(Match("a", "b", "near_duplicate", 0.8, 0.9, 0.85, 0.9, ()), Config())
-    'near_duplicate: word-shingle Jaccard 0.80 >= near_duplicate_threshold 0.70'
-    >>> describe_rule(None, Config(), jaccard=0.02, containment=0.05)
-    'no match: Jaccard 0.02 < near_duplicate_threshold 0.70, containment 0.05 < \
-partial_threshold 0.50, and too few sentences align in order for a rewrite (rewrite_threshold \
-0.25, min_passages 2) or a shared verbatim passage (partial_words 25)'
+    >>> describe_rule(Match("a", "b", "near_duplicate", 0.8, 0.9, 0.85, 0.9, ()), Config())[:60]
+    'near_duplicate: the shingles say one copies the other (Jacca'
+    >>> describe_rule(None, Config(), jaccard=0.02, containment=0.05)[:50]
+    'no match: Jaccard 0.02 < near_duplicate_threshold '
     """
     c = config
     if match is None:
         return (f"no match: Jaccard {jaccard:.2f} < near_duplicate_threshold "
-                f"{c.near_duplicate_threshold:.2f}, containment {containment:.2f} < "
-                f"partial_threshold {c.partial_threshold:.2f}, and too few sentences align in "
-                f"order for a rewrite (rewrite_threshold {c.rewrite_threshold:.2f}, "
-                f"min_passages {c.min_passages}) or a shared verbatim passage (partial_words "
-                f"{c.partial_words})")
+                f"{c.near_duplicate_threshold:.2f} and containment {containment:.2f} < "
+                f"partial_threshold {c.partial_threshold:.2f} (or the sentences did not confirm "
+                f"a copy: what was shared was boilerplate, or a template's sentences that "
+                f"disagree on their numbers), and too few distinct sentences align in order "
+                f"for a rewrite (rewrite_threshold {c.rewrite_threshold:.2f}, min_passages "
+                f"{c.min_passages}) or a shared verbatim passage (partial_words {c.partial_words})")
     most = max(match.a_in_b, match.b_in_a)
+    shingles = (f"Jaccard {match.jaccard:.2f}, containment {most:.2f} "
+                f"(near_duplicate_threshold {c.near_duplicate_threshold:.2f}, partial_threshold "
+                f"{c.partial_threshold:.2f})")
     if match.kind == "exact":
         return "exact: the two comparison texts are the same (case, punctuation and spacing aside)"
+    copy = (match.jaccard >= c.near_duplicate_threshold or most >= c.partial_threshold)
     if match.kind == "near_duplicate":
-        return (f"near_duplicate: word-shingle Jaccard {match.jaccard:.2f} >= "
-                f"near_duplicate_threshold {c.near_duplicate_threshold:.2f}")
-    below = f"Jaccard {match.jaccard:.2f} < {c.near_duplicate_threshold:.2f}"
-    if match.kind == "partial" and most >= c.partial_threshold:
-        side = "a in b" if match.a_in_b >= match.b_in_a else "b in a"
-        return (f"partial: containment of {side} {most:.2f} >= partial_threshold "
-                f"{c.partial_threshold:.2f} ({below})")
+        return (f"near_duplicate: the shingles say one copies the other ({shingles}) and "
+                f"neither side has more than a fifth of its words in sentences the other lacks, "
+                f"header and footer aside")
+    if match.kind == "partial" and copy:
+        return (f"partial: the shingles say one copies the other ({shingles}) and one side "
+                f"carries more than a fifth of its words in sentences the other lacks")
     if match.kind == "partial":
         return (f"partial: the two share a verbatim passage of about {c.partial_words} words "
-                f"or more, though too little of either for the other rules ({below}, "
-                f"containment {most:.2f} < {c.partial_threshold:.2f})")
-    return (f"rewrite: {len(match.passages)} passage(s) align in order and the score "
-            f"{match.score:.2f} >= rewrite_threshold {c.rewrite_threshold:.2f} ({below}, "
-            f"containment {most:.2f} < {c.partial_threshold:.2f})")
+                f"or more, though too little of either for the other rules ({shingles})")
+    return (f"rewrite: {len(match.passages)} passage(s) align in order, each more like its "
+            f"counterpart than the rest of the other text, and the score {match.score:.2f} >= "
+            f"rewrite_threshold {c.rewrite_threshold:.2f} ({shingles})")
 
 
 def _document(value: Document | str, default_id: str) -> Document:

@@ -475,17 +475,18 @@ def _coverage(units_a: Sequence[Unit], units_b: Sequence[Unit], pairs: list[tupl
 def _unshared(units: Sequence[Unit], aligned: Sequence[int]) -> float:
     """Return the share of a side's words in sentences the other side lacks, framing aside.
 
-    Unaligned sentences among the first and the last :data:`_FRAME` are a header and a
-    footer (a headline, a byline, an outlet's footer): one copy has them and another has
-    not, which does not make it partial.
+    Unaligned sentences among the first and the last :data:`_FRAME` of a text longer than
+    twice that are a header and a footer (a headline, a byline, an outlet's footer): one
+    copy has them and another has not, which does not make it partial.
     """
     total = sum(u.words for u in units)
     if not total:
         return 1.0
     done = set(aligned)
-    end = len(units) - _FRAME
+    # A short text (a brief, a wire flash) has no header or footer to set aside.
+    frame = _FRAME if len(units) > 2 * _FRAME else 0
     lacking = sum(u.words for k, u in enumerate(units)
-                  if k not in done and _FRAME <= k < end)
+                  if k not in done and frame <= k < len(units) - frame)
     return lacking / total
 
 
@@ -628,10 +629,6 @@ def compare(
             keep_a = [k for k, u in enumerate(a.units) if not is_boilerplate(u)]
             keep_b = [k for k, u in enumerate(b.units) if not is_boilerplate(u)]
             similarity = whole[np.ix_(keep_a, keep_b)]
-    # Lines that open or close both documents word for word are an outlet's byline and footer
-    # (until the index has seen them often enough to call them boilerplate): no evidence of
-    # a rewrite or of a copied passage.
-    similarity = _without_frame_echoes(similarity)
     pairs = align(similarity, config.passage_threshold)
     coverage = _coverage(units_a, units_b, pairs, similarity)
     kind: Kind | None = None
@@ -641,20 +638,27 @@ def compare(
     elif (jaccard >= config.near_duplicate_threshold
           or max(a_in_b, b_in_a) >= config.partial_threshold):
         kind = _copy_kind(a.units, b.units, whole_pairs, jaccard, config)
-    if (kind is None and len(pairs) >= config.min_passages
-            and _distinctness(similarity, pairs) >= _DISTINCT):
-        # The order measure costs a pass over both documents: only pairs that could be a
-        # rewrite pay for it.
-        floor = max(coverage, config.rewrite_threshold)
-        score = max(coverage, order_overlap(units_a, units_b, floor))
-        if score >= config.rewrite_threshold:
-            kind = "rewrite"
-    if (kind is None and shared >= _verbatim_shingles(config) and similarity.size
-            and float(similarity.max()) >= _VERBATIM_SENTENCE):
-        # Reworded elsewhere is a rewrite (above); a copied passage in other text is partial.
-        # Some sentence outside the boilerplate must take part: a shared site footer is no
-        # copied passage.
-        kind = "partial"
+    if kind is None:
+        # Lines that open or close both documents word for word are an outlet's byline and
+        # footer (until the index has seen them often enough to call them boilerplate): no
+        # evidence of a rewrite or of a copied passage.
+        evidence = _without_frame_echoes(similarity)
+        evidence_pairs = align(evidence, config.passage_threshold)
+        if (len(evidence_pairs) >= config.min_passages
+                and _distinctness(evidence, evidence_pairs) >= _DISTINCT):
+            # The order measure costs a pass over both documents: only pairs that could be
+            # a rewrite pay for it.
+            covered = _coverage(units_a, units_b, evidence_pairs, evidence)
+            floor = max(covered, config.rewrite_threshold)
+            score = max(covered, order_overlap(units_a, units_b, floor))
+            if score >= config.rewrite_threshold:
+                kind = "rewrite"
+        if (kind is None and shared >= _verbatim_shingles(config) and evidence.size
+                and float(evidence.max()) >= _VERBATIM_SENTENCE):
+            # Reworded elsewhere is a rewrite (above); a copied passage in other text is
+            # partial. Some sentence outside the boilerplate must take part: a shared site
+            # footer is no copied passage.
+            kind = "partial"
     if kind is None:
         return None
     if score is None or kind != "rewrite":

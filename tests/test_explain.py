@@ -53,9 +53,9 @@ def test_the_seed_rewrite_is_explained_with_passages_shared_words_and_repeats() 
 @pytest.mark.parametrize(("b", "kind", "rule"), [
     (STORY, "exact", "exact: the two comparison texts are the same"),
     (STORY.replace("public", "local"), "near_duplicate",
-     "near_duplicate: word-shingle Jaccard 0.7"),
+     "near_duplicate: the shingles say one copies the other (Jaccard 0.7"),
     (STORY + " " + OTHER + " " + OTHER.replace("rain", "snow"), "partial",
-     "partial: containment of a in b 1.00 >= partial_threshold 0.50"),
+     "partial: the shingles say one copies the other (Jaccard 0.46, containment 1.00"),
     (OTHER, None, "no match: Jaccard 0.00 < near_duplicate_threshold 0.70"),
 ])
 def test_kinds_and_their_rules(b: str, kind: str | None, rule: str) -> None:

@@ -86,8 +86,12 @@ def test_the_page_shows_the_seed_match_and_opens_its_passages(browser: object,
     rows = browser.find_elements(By.CSS_SELECTOR, "tr.match")  # type: ignore[attr-defined]
     assert len(rows) == 1
     cells = [c.text for c in rows[0].find_elements(By.TAG_NAME, "td")]
-    assert cells == ["1", "rewrite", "0.45", "0.02", "0.05 / 0.05", "001_22eb800b89b5fc2c",
-                     "004_4255ebb52fea5816"]
+    # The page shows what the JSON report of the same scan says.
+    match = json.loads((seed_page.parent / "report.json").read_text())["matches"][0]
+    containment = match["containment"]
+    assert cells == ["1", "rewrite", f"{match['score']:.2f}", f"{match['jaccard']:.2f}",
+                     f"{containment['a_in_b']:.2f} / {containment['b_in_a']:.2f}",
+                     "001_22eb800b89b5fc2c", "004_4255ebb52fea5816"]
     assert not browser.find_elements(By.CSS_SELECTOR, "tr.aligned")  # type: ignore[attr-defined]
     rows[0].click()
     aligned = browser.find_elements(By.CSS_SELECTOR, "tr.aligned")  # type: ignore[attr-defined]
