@@ -541,15 +541,21 @@ def _contradicts(units_a: Sequence[Unit], units_b: Sequence[Unit], similarity: F
     """Say whether two documents tell different facts in the same words (a template's reports).
 
     True when at least two sentences of ``a`` have a partner in ``b`` worded alike
-    (:data:`_ALIKE`) that disagrees on its numbers, and these outnumber the aligned pairs
-    that state numbers and agree on them. A copy, even lightly edited, agrees on nearly
-    every number; two earnings reports from one template agree on none. Sentences without
-    numbers (a template's fixed lines, a footer) count neither way.
+    (:data:`_ALIKE`) that disagrees on its numbers, these outnumber the aligned pairs that
+    state numbers and agree on them, and fewer than ``min_passages`` aligned pairs are the
+    same sentence word for word (bylines and footers that open or close both texts aside).
+    A copy, even lightly edited, agrees on nearly every number; a page that copies passages
+    into other text repeats their sentences, however many numbers its other lines differ in;
+    two earnings reports from one template agree on no number and repeat no sentence but a
+    fixed line or two.
     """
     if not len(similarity):
         return False
     conflicts = int(np.count_nonzero((similarity <= -_ALIKE).any(axis=1)))
     if conflicts < 2:
+        return False
+    verbatim = _without_frame_echoes(similarity) >= _ECHO
+    if sum(1 for i, j in pairs if verbatim[i, j]) >= config.min_passages:
         return False
     agree = sum(1 for i, j in pairs if (units_a[i].stems >= NUMBER_BIT).any()
                 and (units_b[j].stems >= NUMBER_BIT).any())
@@ -557,18 +563,16 @@ def _contradicts(units_a: Sequence[Unit], units_b: Sequence[Unit], similarity: F
 
 
 def _copy_kind(units_a: Sequence[Unit], units_b: Sequence[Unit], pairs: list[tuple[int, int]],
-               jaccard: float, config: Config) -> Kind | None:
+               jaccard: float, config: Config) -> Kind:
     """Tell a near-duplicate from a partial copy, once the shingles say one copies the other.
 
-    The shingles count shared boilerplate (an outlet's footer) and a template's fixed words
-    as much as the story; the sentences, with boilerplate left out and facts compared, say
-    what is really shared. ``near_duplicate``: neither side has more than
-    :data:`_PARTIAL_SHARE` of its words in sentences the other lacks (headers and footers
-    aside), so light edits, another outlet's boilerplate and a new headline stay near
-    duplicates. ``partial``: one side carries substantial text the other lacks, and the
-    aligned sentences cover at least half of the other. ``None`` when the sentences do not
-    confirm the copy (what the shingles shared was boilerplate or a template). Documents
-    without sentences to align (lists, tables) are judged by their shingles alone.
+    Shingle containment cannot tell a light edit (changed words everywhere) from a partial
+    copy (whole paragraphs missing): the aligned sentences can. ``near_duplicate``: neither
+    side has more than :data:`_PARTIAL_SHARE` of its words in sentences the other lacks
+    (headers and footers aside), so light edits, another outlet's boilerplate and a new
+    headline stay near duplicates. ``partial``: one side carries substantial text the other
+    lacks. Documents without sentences to align (lists, tables) are judged by their
+    shingles alone.
     """
     if not units_a or not units_b:
         return "near_duplicate" if jaccard >= config.near_duplicate_threshold else "partial"
@@ -576,9 +580,7 @@ def _copy_kind(units_a: Sequence[Unit], units_b: Sequence[Unit], pairs: list[tup
     extra_b = _unshared(units_b, [j for _, j in pairs])
     if max(extra_a, extra_b) <= _PARTIAL_SHARE:
         return "near_duplicate"
-    if min(extra_a, extra_b) <= 0.5:
-        return "partial"
-    return None
+    return "partial"
 
 
 def compare(
