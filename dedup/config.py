@@ -77,7 +77,7 @@ class Config:
     # Documents sharing a verbatim passage of about this many words are partial copies.
     partial_words: int = 25
     min_passages: int = 2
-    rewrite_threshold: float = 0.25
+    rewrite_threshold: float = 0.24
     boilerplate_df: int = 5
     # Limits that keep one bad record from eating the machine (docs/robustness.md).
     max_chars: int = 2_000_000

@@ -28,7 +28,7 @@ def test_the_seed_rewrite_is_explained_with_passages_shared_words_and_repeats() 
     assert e.kind == "rewrite" == e.match.kind
     assert e.score == e.match.score
     assert e.rule.startswith("rewrite: ")
-    assert "rewrite_threshold 0.25" in e.rule
+    assert f"rewrite_threshold {Config().rewrite_threshold:.2f}" in e.rule
     assert [(p.a_lines, p.b_lines) for p in e.passages] == [
         (p.a_lines, p.b_lines) for p in e.match.passages]
     first = e.passages[0]
