@@ -247,8 +247,9 @@ def evaluate_clough(folder: Path, config: Config) -> Section:
         f"`non` answers linked to anything: {sum(1 for a in non if a in linked_any)} of "
         f"{len(non)}; links that join a `non` answer or cross tasks: {len(wrong)} of "
         f"{len(links)} (links between two derived answers of one task count as right).", "",
-        "Kind of the answer-source link against the graded label (expected: cut -> exact or "
-        "near_duplicate, light -> near_duplicate or rewrite, heavy -> rewrite, non -> none):",
+        "Kind of the answer-source link against the graded label (expected: "
+        + "; ".join(f"{c} -> {' or '.join(sorted(k))}" for c, k in EXPECTED_KINDS.items())
+        + "):",
         table(["category", *KIND_COLUMNS],
               [[c, *(per_cat[c][k] for k in KIND_COLUMNS)] for c in CATEGORIES]),
         f"Kinds as the labels expect: {agree} of {len(labels)}.", "",
