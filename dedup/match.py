@@ -507,6 +507,31 @@ def _without_frame_echoes(similarity: F32) -> F32:
     return out
 
 
+def _outside_frames(similarity: F32) -> float:
+    """Return the best similarity of a pair that is not a header or footer of both sides.
+
+    A byline and an outlet's footer sentence name the outlet alike; between two articles
+    of one outlet they make no copied passage, whichever end of either text they sit at.
+
+    >>> sim = np.zeros((10, 10), dtype=np.float32)
+    >>> sim[0, 9] = 0.9
+    >>> _outside_frames(sim)
+    0.0
+    >>> sim[5, 9] = 0.6
+    >>> round(_outside_frames(sim), 2)
+    0.6
+    """
+    n, m = similarity.shape
+    if not n or not m:
+        return 0.0
+    rows = np.zeros(n, dtype=bool)
+    cols = np.zeros(m, dtype=bool)
+    rows[:_FRAME] = rows[max(0, n - _FRAME):] = True
+    cols[:_FRAME] = cols[max(0, m - _FRAME):] = True
+    inside = ~(rows[:, None] & cols[None, :])
+    return float(similarity[inside].max()) if inside.any() else 0.0
+
+
 def _distinctness(similarity: F32, pairs: list[tuple[int, int]]) -> float:
     """Return how much more alike the aligned sentences are than the sentences around them.
 
@@ -655,8 +680,8 @@ def compare(
             score = max(covered, order_overlap(units_a, units_b, floor))
             if score >= config.rewrite_threshold:
                 kind = "rewrite"
-        if (kind is None and shared >= _verbatim_shingles(config) and evidence.size
-                and float(evidence.max()) >= _VERBATIM_SENTENCE):
+        if (kind is None and shared >= _verbatim_shingles(config)
+                and _outside_frames(evidence) >= _VERBATIM_SENTENCE):
             # Reworded elsewhere is a rewrite (above); a copied passage in other text is
             # partial. Some sentence outside the boilerplate must take part: a shared site
             # footer is no copied passage.

@@ -111,3 +111,33 @@ def test_truth_scores_recall_by_relation_and_precision_by_family(
     wrong = truth.score([(originals[0], originals[1])])
     assert wrong["precision"] == 0.0
     assert wrong["recall_copies"] == 0.0
+
+
+def test_templated_reports_share_shapes_and_only_their_copies_are_related() -> None:
+    import ftfy.bad_codecs  # noqa: F401
+
+    rows = list(FeedGenerator(4, _VOCAB, templated=1.0).articles(300))
+    truth = [t for _, t in rows]
+    originals = [t for t in truth if t["relation"] == "original"]
+    assert {t["template"] for t in originals} == {"earnings", "match", "weather"}
+    # A report is copied or lightly edited, never partly copied or rewritten.
+    assert {t["relation"] for t in truth} <= {"original", "syndicated", "light_edit"}
+    assert any(t["relation"] != "original" for t in truth)
+    # Every report of a template carries the template's fixed line, each its own numbers.
+    earnings = [r["text"] for r, t in rows if t["relation"] == "original"
+                and t["template"] == "earnings"]
+    assert all("generated automatically from company filings" in text for text in earnings)
+    first_lines = {text.split("\n")[2] for text in earnings}
+    assert len(first_lines) == len(earnings)
+
+
+def test_no_templates_keeps_the_feed_of_a_seed() -> None:
+    plain = list(FeedGenerator(5, _VOCAB).articles(40))
+    assert plain == list(FeedGenerator(5, _VOCAB, templated=0.0).articles(40))
+    assert all("template" not in t for _, t in plain)
+
+
+def test_a_small_vocabulary_draws_from_the_commonest_words() -> None:
+    small = load_vocabulary(max_words=500)
+    assert small.size <= 500
+    assert small.words == _VOCAB.words[:small.size]
