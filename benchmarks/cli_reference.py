@@ -23,7 +23,7 @@ from dedup.cli import _parser
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "cli.md"
 #: The width usage lines are wrapped at, whatever the terminal.
-WIDTH = 90
+WIDTH = 80
 
 HEADER = """# Command line
 
