@@ -1,7 +1,8 @@
 """benchmarks/index_bench.py's build and existing sections run end to end on a small feed.
 
-The benchmark is not a test (docs/index.md); this guards its plumbing: a real-key index built
-from a JSONL feed holds every article, and the articles after them can be queried against it.
+The benchmark is not a test (docs/persistent-index.md); this guards its plumbing: a real-key
+index built from a JSONL feed holds every article, and the articles after them can be queried
+against it.
 """
 
 from __future__ import annotations

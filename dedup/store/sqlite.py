@@ -87,7 +87,7 @@ PAGED_MIN = 1 << 18
 #: (SQLite also copied the filter then: it is now written in place, ``_write_filter``). A
 #: lower cap sets aside more, smaller segments, and a key found in the index costs a page
 #: read in each: at 2^24, 100,000 feed articles left 8 set-aside passage segments, whose
-#: merge cut an article's lookups from 47 to 28 ms (docs/index.md).
+#: merge cut an article's lookups from 47 to 28 ms (docs/notes/index-history.md).
 MAX_MERGED = 1 << 27
 _FILTER_CHUNK = 8 << 20  # bytes of a filter written at once
 _CAPPED = 1000  # the level of segments that are set aside, too large to merge further
@@ -540,8 +540,8 @@ class SQLiteStore:
     def batch_size(self) -> int:
         """Return a batch size that grows with the index, from 256 up to 4,096 documents.
 
-        A batch's lookups touch most pages of a large index (docs/index.md): the cost of a
-        batch grows with the index, not with the batch, so a batch of ``len/32`` documents
+        A batch's lookups touch most pages of a large index (docs/notes/index-history.md): the
+        cost of a batch grows with the index, not with the batch, so a batch of ``len/32`` documents
         keeps the lookup cost of a document about constant until the cap bounds memory.
         """
         return min(_MAX_BATCH, max(DEFAULT_BATCH, len(self) // 32))
@@ -633,7 +633,8 @@ class SQLiteStore:
             elif len(fits) > 1:
                 # As many of the oldest as fit under MAX_MERGED make one segment, set aside
                 # (searched as it is); the rest wait for the next group of their level. All
-                # set aside, a million feed articles left 17 passage segments (docs/index.md).
+                # set aside, a million feed articles left 17 passage segments
+                # (docs/notes/index-history.md).
                 self._merge_group(kind, _CAPPED, fits, written, dropped)
             else:
                 self._set_aside(group[:1], written)
