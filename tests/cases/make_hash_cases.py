@@ -1,8 +1,9 @@
 """Write tests/cases/hashes.json: the hashing kernels' outputs on a seeded variety of texts.
 
-Run once, from the repository root, with the numpy kernels of dedup/shingle.py and
-dedup/minhash.py (before the Rust core replaced them): ``python tests/cases/make_hash_cases.py``.
-The hashes are stored in index files, so every later implementation must give the same.
+Written from the repository root by ``python tests/cases/make_hash_cases.py`` with the numpy
+kernels that the Rust core replaced (commit 445c4c7); the core writes the same file. The
+hashes are stored in index files, so no change may alter it: never regenerate it to make a
+failing test pass.
 Arrays longer than 16 values are kept as their length, first values and a blake2b digest
 of their little-endian bytes (tests/test_hash_cases.py compares the same way).
 """

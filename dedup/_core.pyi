@@ -1,0 +1,65 @@
+"""The native core of dedup (rust/): hashing kernels over batches of texts and arrays.
+
+Built by maturin from the Rust crate in rust/. Every function releases the GIL while it
+works. Texts are read as code points, so a ``str`` with lone surrogates works. The typed,
+documented Python faces of these functions are in :mod:`dedup.shingle`,
+:mod:`dedup.minhash` and :mod:`dedup.index`; call those.
+"""
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+_U32 = npt.NDArray[np.uint32]
+_U64 = npt.NDArray[np.uint64]
+_Intp = npt.NDArray[np.intp]
+
+def token_hashes(text: str, prefix: int | None = None, /) -> _U64:
+    """One 64-bit hash per word of ``text`` (words split by single spaces); with ``prefix``,
+    only each word's first ``prefix`` characters count."""
+
+def token_hashes_of_bytes(folded: bytes, /) -> _U64:
+    """One 64-bit hash per word of ASCII bytes whose words are split by runs of spaces."""
+
+def token_hashes_many(texts: Sequence[bytes | str], /) -> tuple[_U64, _Intp]:
+    """The word hashes of many texts laid end to end, and how many belong to each.
+
+    Raises TypeError for an item that is neither ``bytes`` nor ``str``."""
+
+def ngram_hashes(tokens: _U64, n: int, /) -> _U32:
+    """The sorted, distinct uint32 hashes of the n-grams of a token hash sequence.
+
+    Raises ValueError if ``n`` < 1."""
+
+def ngram_hashes_many(tokens: _U64, counts: _Intp, n: int, /) -> tuple[_U32, _Intp]:
+    """The n-gram hashes (window order) of sequences laid end to end, and how many belong
+    to each.
+
+    Raises ValueError if ``n`` < 1 or ``counts`` do not add up to ``len(tokens)``."""
+
+def anchors(tokens: _U64, n: int, window: int, /) -> _U64:
+    """The passage anchors (winnowed 64-bit word n-gram hashes) of a token sequence, sorted.
+
+    Raises ValueError if ``n`` or ``window`` < 1."""
+
+def finalize(hashes: _U64, /) -> _U32:
+    """MurmurHash3's fmix64 of each hash, top 32 bits kept."""
+
+def char_shingles(text: str, n: int, /) -> _U32:
+    """The sorted, distinct hashes of the character n-grams of ``text``."""
+
+def word_shingles(text: str, n: int, /) -> _U32:
+    """The sorted, distinct hashes of the word n-grams of ``text``."""
+
+def signatures(hashes: _U32, counts: _Intp, a: _U32, b: _U32, /) -> _U32:
+    """The ``(len(counts), len(a))`` MinHash signatures (datasketch's ``affine32``) of sets
+    laid end to end, with permutations ``a`` and ``b``.
+
+    Raises ValueError if ``counts`` do not add up to ``len(hashes)`` or ``a`` and ``b``
+    differ in length or are empty."""
+
+def band_keys(signatures: _U32, bands: int, rows: int, /) -> _U64:
+    """The ``(n, bands)`` uint64 LSH bucket keys of ``n`` signatures (a C-contiguous 2-D array).
+
+    Raises ValueError if a signature has fewer than ``bands * rows`` values."""

@@ -1,0 +1,338 @@
+//! The binding layer: `#[pyfunction]`s over the plain-Rust stages, nothing else.
+//!
+//! Each call takes a batch where the caller has one (many texts, many sets), reads numpy
+//! arrays, `bytes` and `str` without copying where it can, and releases the GIL around the
+//! work. Text is read as code points: a `str` holding lone surrogates has no UTF-8 form, so
+//! it is read through `encode("utf-32-le", "surrogatepass")` instead.
+
+use std::borrow::Cow;
+
+use numpy::ndarray::Array2;
+use numpy::{
+    Element, IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2,
+    PyReadonlyArrayDyn, PyUntypedArrayMethods,
+};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
+
+use crate::{minhash, shingle};
+
+/// A text's code points: borrowed UTF-8 when it has one, else decoded from UTF-32.
+enum Codes<'a> {
+    Utf8(&'a str),
+    Wide(Vec<u32>),
+}
+
+impl Codes<'_> {
+    /// Call `f` with an iterator over the code points.
+    fn with<R>(&self, f: impl FnOnce(&mut dyn Iterator<Item = u32>) -> R) -> R {
+        match self {
+            Codes::Utf8(text) => f(&mut text.chars().map(u32::from)),
+            Codes::Wide(codes) => f(&mut codes.iter().copied()),
+        }
+    }
+}
+
+fn code_points<'a>(text: &'a Bound<'_, PyString>) -> PyResult<Codes<'a>> {
+    match text.to_str() {
+        Ok(utf8) => Ok(Codes::Utf8(utf8)),
+        Err(_) => {
+            let wide = text.call_method1("encode", ("utf-32-le", "surrogatepass"))?;
+            let bytes = wide.cast::<PyBytes>()?.as_bytes();
+            Ok(Codes::Wide(
+                bytes
+                    .chunks_exact(4)
+                    .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                    .collect(),
+            ))
+        }
+    }
+}
+
+/// One text of a batch: folded ASCII bytes (words split by runs of spaces) or a `str`.
+enum Text<'a> {
+    Bytes(&'a [u8]),
+    Str(Codes<'a>),
+}
+
+fn text_of<'a>(item: &'a Bound<'_, PyAny>, index: usize) -> PyResult<Text<'a>> {
+    if let Ok(bytes) = item.cast::<PyBytes>() {
+        Ok(Text::Bytes(bytes.as_bytes()))
+    } else if let Ok(text) = item.cast::<PyString>() {
+        Ok(Text::Str(code_points(text)?))
+    } else {
+        Err(PyTypeError::new_err(format!(
+            "texts[{index}] must be bytes or str (got {}); pass comparison texts",
+            item.get_type().name()?
+        )))
+    }
+}
+
+/// The values of a 1-D array, borrowed when contiguous.
+fn values<'a, T: Element + Copy>(array: &'a PyReadonlyArray1<'_, T>) -> Cow<'a, [T]> {
+    match array.as_slice() {
+        Ok(slice) => Cow::Borrowed(slice),
+        Err(_) => Cow::Owned(array.as_array().iter().copied().collect()),
+    }
+}
+
+fn at_least_one(name: &str, value: i64) -> PyResult<usize> {
+    if value < 1 {
+        return Err(PyValueError::new_err(format!(
+            "'{name}' must be >= 1 (got {value})"
+        )));
+    }
+    Ok(value as usize)
+}
+
+/// Check that `counts` are one row of non-negative counts adding up to `total`, and return
+/// them as sizes.
+fn segment_counts(
+    counts: &PyReadonlyArrayDyn<'_, isize>,
+    total: usize,
+    what: &str,
+) -> PyResult<Vec<usize>> {
+    let flat = counts.as_array();
+    let sum: i128 = flat.iter().map(|&c| c as i128).sum();
+    if counts.ndim() != 1 || flat.iter().any(|&c| c < 0) || sum != total as i128 {
+        return Err(PyValueError::new_err(format!(
+            "'counts' must be non-negative and add up to len({what}) = {total} (got a sum of \
+             {sum}); pass one count per sequence"
+        )));
+    }
+    Ok(flat.iter().map(|&c| c as usize).collect())
+}
+
+/// Hashes laid end to end, and how many belong to each text or sequence.
+type Segmented<'py, T> = (Bound<'py, PyArray1<T>>, Bound<'py, PyArray1<isize>>);
+
+fn sizes_array(py: Python<'_>, sizes: Vec<usize>) -> Bound<'_, PyArray1<isize>> {
+    sizes
+        .into_iter()
+        .map(|s| s as isize)
+        .collect::<Vec<_>>()
+        .into_pyarray(py)
+}
+
+/// Return one 64-bit hash per word of a text (words split by single spaces).
+#[pyfunction]
+#[pyo3(signature = (text, prefix = None))]
+fn token_hashes<'py>(
+    py: Python<'py>,
+    text: &Bound<'py, PyString>,
+    prefix: Option<usize>,
+) -> PyResult<Bound<'py, PyArray1<u64>>> {
+    let codes = code_points(text)?;
+    let out = py.detach(|| {
+        let mut out = Vec::new();
+        codes.with(|it| shingle::token_hashes(it, prefix, &mut out));
+        out
+    });
+    Ok(out.into_pyarray(py))
+}
+
+/// Return the word hashes of ASCII bytes whose words are split by runs of spaces.
+#[pyfunction]
+fn token_hashes_of_bytes<'py>(py: Python<'py>, folded: &[u8]) -> Bound<'py, PyArray1<u64>> {
+    let out = py.detach(|| {
+        let mut out = Vec::new();
+        shingle::token_hashes_of_bytes(folded, &mut out);
+        out
+    });
+    out.into_pyarray(py)
+}
+
+/// Return the word hashes of many texts laid end to end, and how many belong to each.
+#[pyfunction]
+fn token_hashes_many<'py>(
+    py: Python<'py>,
+    texts: &Bound<'py, PyAny>,
+) -> PyResult<Segmented<'py, u64>> {
+    let items: Vec<Bound<'py, PyAny>> = texts.try_iter()?.collect::<PyResult<_>>()?;
+    let texts: Vec<Text<'_>> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| text_of(item, i))
+        .collect::<PyResult<_>>()?;
+    let (hashes, counts) = py.detach(|| {
+        let mut hashes = Vec::new();
+        let mut counts = Vec::with_capacity(texts.len());
+        for text in &texts {
+            let before = hashes.len();
+            match text {
+                Text::Bytes(bytes) => shingle::token_hashes_of_bytes(bytes, &mut hashes),
+                Text::Str(codes) => codes.with(|it| shingle::token_hashes(it, None, &mut hashes)),
+            }
+            counts.push(hashes.len() - before);
+        }
+        (hashes, counts)
+    });
+    Ok((hashes.into_pyarray(py), sizes_array(py, counts)))
+}
+
+/// Return the sorted, distinct uint32 hashes of the n-grams of a token hash sequence.
+#[pyfunction]
+fn ngram_hashes<'py>(
+    py: Python<'py>,
+    tokens: PyReadonlyArray1<'py, u64>,
+    n: i64,
+) -> PyResult<Bound<'py, PyArray1<u32>>> {
+    let n = at_least_one("n", n)?;
+    let tokens = values(&tokens);
+    let out = py.detach(|| shingle::ngram_hashes(&tokens, n));
+    Ok(out.into_pyarray(py))
+}
+
+/// Return the n-gram hashes (window order) of token sequences laid end to end, and how
+/// many belong to each.
+#[pyfunction]
+fn ngram_hashes_many<'py>(
+    py: Python<'py>,
+    tokens: PyReadonlyArray1<'py, u64>,
+    counts: PyReadonlyArrayDyn<'py, isize>,
+    n: i64,
+) -> PyResult<Segmented<'py, u32>> {
+    let n = at_least_one("n", n)?;
+    let tokens = values(&tokens);
+    let counts = segment_counts(&counts, tokens.len(), "tokens")?;
+    let (hashes, windows) = py.detach(|| {
+        let mut hashes = Vec::with_capacity(tokens.len());
+        let mut start = 0;
+        let windows: Vec<usize> = counts
+            .iter()
+            .map(|&count| {
+                let made = shingle::gram_hashes(&tokens[start..start + count], n, &mut hashes);
+                start += count;
+                made
+            })
+            .collect();
+        (hashes, windows)
+    });
+    Ok((hashes.into_pyarray(py), sizes_array(py, windows)))
+}
+
+/// Return the passage anchors (winnowed 64-bit word n-gram hashes) of a token sequence.
+#[pyfunction]
+fn anchors<'py>(
+    py: Python<'py>,
+    tokens: PyReadonlyArray1<'py, u64>,
+    n: i64,
+    window: i64,
+) -> PyResult<Bound<'py, PyArray1<u64>>> {
+    let (n, window) = (at_least_one("n", n)?, at_least_one("window", window)?);
+    let tokens = values(&tokens);
+    let out = py.detach(|| shingle::anchors(&tokens, n, window));
+    Ok(out.into_pyarray(py))
+}
+
+/// Mix 64-bit hashes (MurmurHash3's fmix64) and keep the top 32 bits.
+#[pyfunction]
+fn finalize<'py>(py: Python<'py>, hashes: PyReadonlyArray1<'py, u64>) -> Bound<'py, PyArray1<u32>> {
+    let hashes = values(&hashes);
+    let out: Vec<u32> = py.detach(|| hashes.iter().map(|&h| shingle::finalize(h)).collect());
+    out.into_pyarray(py)
+}
+
+/// The shingles of one text (`shingles` of its code points and `n`), the GIL released.
+fn text_shingles<'py>(
+    py: Python<'py>,
+    text: &Bound<'py, PyString>,
+    n: i64,
+    shingles: fn(&mut dyn Iterator<Item = u32>, usize) -> Vec<u32>,
+) -> PyResult<Bound<'py, PyArray1<u32>>> {
+    let n = at_least_one("n", n)?;
+    let codes = code_points(text)?;
+    let out = py.detach(|| codes.with(|it| shingles(it, n)));
+    Ok(out.into_pyarray(py))
+}
+
+/// Return the sorted, distinct hashes of a text's character n-grams.
+#[pyfunction]
+fn char_shingles<'py>(
+    py: Python<'py>,
+    text: &Bound<'py, PyString>,
+    n: i64,
+) -> PyResult<Bound<'py, PyArray1<u32>>> {
+    text_shingles(py, text, n, |codes, n| shingle::char_shingles(codes, n))
+}
+
+/// Return the sorted, distinct hashes of a text's word n-grams.
+#[pyfunction]
+fn word_shingles<'py>(
+    py: Python<'py>,
+    text: &Bound<'py, PyString>,
+    n: i64,
+) -> PyResult<Bound<'py, PyArray1<u32>>> {
+    text_shingles(py, text, n, |codes, n| shingle::word_shingles(codes, n))
+}
+
+/// Return the MinHash signatures of sets laid end to end, one row per set.
+#[pyfunction]
+fn signatures<'py>(
+    py: Python<'py>,
+    hashes: PyReadonlyArray1<'py, u32>,
+    counts: PyReadonlyArrayDyn<'py, isize>,
+    a: PyReadonlyArray1<'py, u32>,
+    b: PyReadonlyArray1<'py, u32>,
+) -> PyResult<Bound<'py, PyArray2<u32>>> {
+    let (hashes, a, b) = (values(&hashes), values(&a), values(&b));
+    let counts = segment_counts(&counts, hashes.len(), "hashes")?;
+    if a.is_empty() || a.len() != b.len() {
+        return Err(PyValueError::new_err(format!(
+            "'a' and 'b' must have one value per permutation (got {} and {})",
+            a.len(),
+            b.len()
+        )));
+    }
+    let rows = counts.len();
+    let out = py.detach(|| minhash::signatures(&hashes, &counts, &a, &b));
+    let out = Array2::from_shape_vec((rows, a.len()), out)
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok(out.into_pyarray(py))
+}
+
+/// Return the ``(n, bands)`` uint64 LSH bucket keys of ``n`` signatures.
+#[pyfunction]
+fn band_keys<'py>(
+    py: Python<'py>,
+    signatures: PyReadonlyArray2<'py, u32>,
+    bands: i64,
+    rows: i64,
+) -> PyResult<Bound<'py, PyArray2<u64>>> {
+    let (bands, rows) = (at_least_one("bands", bands)?, at_least_one("rows", rows)?);
+    let view = signatures.as_array();
+    let (count, num_perm) = view.dim();
+    if num_perm < bands * rows {
+        return Err(PyValueError::new_err(format!(
+            "signatures have {num_perm} values; {bands} bands x {rows} rows need {}: lower \
+             'bands' or 'rows', or raise 'num_perm'",
+            bands * rows
+        )));
+    }
+    let flat: Cow<'_, [u32]> = match view.as_slice() {
+        Some(slice) => Cow::Borrowed(slice),
+        None => Cow::Owned(view.iter().copied().collect()),
+    };
+    let out = py.detach(|| minhash::band_keys(&flat, num_perm, bands, rows));
+    let out = Array2::from_shape_vec((count, bands), out)
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok(out.into_pyarray(py))
+}
+
+/// The native core of dedup: hashing kernels over batches of texts and arrays.
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(anchors, m)?)?;
+    m.add_function(wrap_pyfunction!(band_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(char_shingles, m)?)?;
+    m.add_function(wrap_pyfunction!(finalize, m)?)?;
+    m.add_function(wrap_pyfunction!(ngram_hashes, m)?)?;
+    m.add_function(wrap_pyfunction!(ngram_hashes_many, m)?)?;
+    m.add_function(wrap_pyfunction!(signatures, m)?)?;
+    m.add_function(wrap_pyfunction!(token_hashes, m)?)?;
+    m.add_function(wrap_pyfunction!(token_hashes_many, m)?)?;
+    m.add_function(wrap_pyfunction!(token_hashes_of_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(word_shingles, m)?)?;
+    Ok(())
+}
