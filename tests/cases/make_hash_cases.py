@@ -78,32 +78,34 @@ def texts() -> list[str]:
     return out
 
 
-def main() -> None:
-    raw = texts()
-    norms = [normalize(t) for t in raw]
-    cases = []
-    for text in raw + norms:
-        tokens = token_hashes(text)
-        case: dict[str, Any] = {
-            "text": text,
-            "tokens": encode(tokens),
-            "stems5": encode(token_hashes(text, prefix=5)),
-            "stems1": encode(token_hashes(text, prefix=1)),
-            "ngrams1": encode(ngram_hashes(tokens, 1)),
-            "ngrams3": encode(ngram_hashes(tokens, 3)),
-            "ngrams5": encode(ngram_hashes(tokens, 5)),
-            "anchors5_11": encode(anchors(tokens, 5, 11)),
-            "anchors3_4": encode(anchors(tokens, 3, 4)),
-            "chars5": encode(char_shingles(text, 5)),
-            "chars3": encode(char_shingles(text, 3)),
-            "finalize": encode(finalize(tokens)),
-        }
-        folded = folded_bytes(text)
-        if folded is not None:
-            case["folded"] = folded.decode("ascii")
-            case["folded_tokens"] = encode(token_hashes_of_bytes(folded))
-        cases.append(case)
+def case_of(text: str) -> dict[str, Any]:
+    """Every stored per-text output."""
+    tokens = token_hashes(text)
+    case: dict[str, Any] = {
+        "text": text,
+        "tokens": encode(tokens),
+        "stems5": encode(token_hashes(text, prefix=5)),
+        "stems1": encode(token_hashes(text, prefix=1)),
+        "ngrams1": encode(ngram_hashes(tokens, 1)),
+        "ngrams3": encode(ngram_hashes(tokens, 3)),
+        "ngrams5": encode(ngram_hashes(tokens, 5)),
+        "anchors5_11": encode(anchors(tokens, 5, 11)),
+        "anchors3_4": encode(anchors(tokens, 3, 4)),
+        "chars5": encode(char_shingles(text, 5)),
+        "chars3": encode(char_shingles(text, 3)),
+        "finalize": encode(finalize(tokens)),
+    }
+    folded = folded_bytes(text)
+    if folded is not None:
+        case["folded"] = folded.decode("ascii")
+        case["folded_tokens"] = encode(token_hashes_of_bytes(folded))
+    return case
 
+
+def batch_case(raw: list[str]) -> dict[str, Any]:
+    """Every stored output of the batch functions over the raw texts and their normalized
+    forms."""
+    norms = [normalize(t) for t in raw]
     batch: list[bytes | str] = [folded_bytes(t) or normalize(t) for t in raw] + raw
     many_tokens, many_counts = token_hashes_many(batch)
     grams = {n: ngram_hashes_many(many_tokens, many_counts, n) for n in (1, 5)}
@@ -129,7 +131,13 @@ def main() -> None:
         "band_keys_16_8_2": encode(band_keys(sig16, 8, 2)),
         "rows_signatures_128_1": [encode(row) for row in sig128],
     }
-    OUT.write_text(json.dumps({"texts": len(raw), "cases": cases, "batch": batches},
+    return batches
+
+
+def main() -> None:
+    raw = texts()
+    cases = [case_of(text) for text in raw + [normalize(t) for t in raw]]
+    OUT.write_text(json.dumps({"texts": len(raw), "cases": cases, "batch": batch_case(raw)},
                               indent=1) + "\n", encoding="utf-8")
 
 
