@@ -1,9 +1,9 @@
-"""The native core of dedup (rust/): hashing kernels over batches of texts and arrays.
+"""The native core of dedup (rust/): normalization and hashing kernels over batches.
 
 Built by maturin from the Rust crate in rust/. Every function releases the GIL while it
 works. Texts are read as code points, so a ``str`` with lone surrogates works. The typed,
-documented Python faces of these functions are in :mod:`dedup.shingle`,
-:mod:`dedup.minhash` and :mod:`dedup.index`; call those.
+documented Python faces of these functions are in :mod:`dedup.normalize`,
+:mod:`dedup.shingle`, :mod:`dedup.minhash` and :mod:`dedup.index`; call those.
 """
 
 from collections.abc import Sequence
@@ -51,6 +51,16 @@ def char_shingles(text: str, n: int, /) -> _U32:
 
 def word_shingles(text: str, n: int, /) -> _U32:
     """The sorted, distinct hashes of the word n-grams of ``text``."""
+
+def normalize(text: str, /) -> str:
+    """The comparison form of ``text``: NFKD, nonspacing marks dropped, casefolded, unspaced
+    scripts a word a character, apostrophes deleted, other non-alphanumerics one space."""
+
+def normalize_many(texts: list[str], /) -> list[str]:
+    """:func:`normalize` of each text."""
+
+def folded_bytes(text: str, /) -> bytes | None:
+    """The ASCII comparison form before spaces are collapsed, or ``None`` when not ASCII."""
 
 def signatures(hashes: _U32, counts: _Intp, a: _U32, b: _U32, /) -> _U32:
     """The ``(len(counts), len(a))`` MinHash signatures (datasketch's ``affine32``) of sets

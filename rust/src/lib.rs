@@ -5,6 +5,7 @@
 //! `#[pyfunction]`s over them. See `dedup/_core.pyi` for what Python sees.
 
 pub mod minhash;
+pub mod normalize;
 pub mod shingle;
 
 #[cfg(feature = "python")]

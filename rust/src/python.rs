@@ -16,7 +16,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
-use crate::{minhash, shingle};
+use crate::{minhash, normalize, shingle};
 
 /// A text's code points: borrowed UTF-8 when it has one, else decoded from UTF-32.
 enum Codes<'a> {
@@ -25,6 +25,17 @@ enum Codes<'a> {
 }
 
 impl Codes<'_> {
+    /// The text as `str` (lone surrogates read as spaces), and whether it had any.
+    fn text(&self) -> (Cow<'_, str>, bool) {
+        match self {
+            Codes::Utf8(text) => (Cow::Borrowed(text), false),
+            Codes::Wide(codes) => {
+                let (text, surrogates) = normalize::text_of(codes.iter().copied());
+                (Cow::Owned(text), surrogates)
+            }
+        }
+    }
+
     /// Call `f` with an iterator over the code points.
     fn with<R>(&self, f: impl FnOnce(&mut dyn Iterator<Item = u32>) -> R) -> R {
         match self {
@@ -320,6 +331,39 @@ fn band_keys<'py>(
     Ok(out.into_pyarray(py))
 }
 
+/// Return the comparison form of a text: lower case, no accents, single spaces.
+#[pyfunction(name = "normalize")]
+fn normalize_text(py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<String> {
+    let codes = code_points(text)?;
+    Ok(py.detach(|| normalize::normalize(&codes.text().0)))
+}
+
+/// Return the comparison forms of many texts.
+#[pyfunction]
+fn normalize_many(py: Python<'_>, texts: Vec<Bound<'_, PyString>>) -> PyResult<Vec<String>> {
+    let codes: Vec<Codes<'_>> = texts.iter().map(code_points).collect::<PyResult<_>>()?;
+    Ok(py.detach(|| {
+        codes
+            .iter()
+            .map(|c| normalize::normalize(&c.text().0))
+            .collect()
+    }))
+}
+
+/// Return the comparison form before spaces are collapsed, if it is ASCII, else ``None``.
+#[pyfunction]
+fn folded_bytes<'py>(
+    py: Python<'py>,
+    text: &Bound<'py, PyString>,
+) -> PyResult<Option<Bound<'py, PyBytes>>> {
+    let codes = code_points(text)?;
+    let folded = py.detach(|| match codes.text() {
+        (_, true) => None,
+        (text, false) => normalize::folded_bytes(&text),
+    });
+    Ok(folded.map(|bytes| PyBytes::new(py, &bytes)))
+}
+
 /// The native core of dedup: hashing kernels over batches of texts and arrays.
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -327,8 +371,11 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(band_keys, m)?)?;
     m.add_function(wrap_pyfunction!(char_shingles, m)?)?;
     m.add_function(wrap_pyfunction!(finalize, m)?)?;
+    m.add_function(wrap_pyfunction!(folded_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(ngram_hashes, m)?)?;
     m.add_function(wrap_pyfunction!(ngram_hashes_many, m)?)?;
+    m.add_function(wrap_pyfunction!(normalize_text, m)?)?;
+    m.add_function(wrap_pyfunction!(normalize_many, m)?)?;
     m.add_function(wrap_pyfunction!(signatures, m)?)?;
     m.add_function(wrap_pyfunction!(token_hashes, m)?)?;
     m.add_function(wrap_pyfunction!(token_hashes_many, m)?)?;
