@@ -1,9 +1,10 @@
-"""The native core of dedup (rust/): normalization and hashing kernels over batches.
+"""The native core of dedup (rust/): text splitting, normalization and hashing kernels.
 
 Built by maturin from the Rust crate in rust/. Every function releases the GIL while it
 works. Texts are read as code points, so a ``str`` with lone surrogates works. The typed,
 documented Python faces of these functions are in :mod:`dedup.normalize`,
-:mod:`dedup.shingle`, :mod:`dedup.minhash` and :mod:`dedup.index`; call those.
+:mod:`dedup.paragraphs`, :mod:`dedup.shingle`, :mod:`dedup.minhash` and
+:mod:`dedup.index`; call those.
 """
 
 from collections.abc import Sequence
@@ -61,6 +62,17 @@ def normalize_many(texts: list[str], /) -> list[str]:
 
 def folded_bytes(text: str, /) -> bytes | None:
     """The ASCII comparison form before spaces are collapsed, or ``None`` when not ASCII."""
+
+def split_paragraphs(text: str, /) -> npt.NDArray[np.int64]:
+    """The paragraphs of ``text`` as ``(n, 4)`` rows ``(start, end, line, end_line)``: one a
+    line, or blank-line blocks if hard-wrapped; offsets in code points."""
+
+def sentence_rows(text: str, paragraphs: npt.NDArray[np.int64], /
+                  ) -> tuple[npt.NDArray[np.int64], _Intp]:
+    """The sentences of the given ``(n, 4)`` paragraph rows, as ``(m, 4)`` rows, and how many
+    belong to each paragraph.
+
+    Raises ValueError for a row outside the text."""
 
 def signatures(hashes: _U32, counts: _Intp, a: _U32, b: _U32, /) -> _U32:
     """The ``(len(counts), len(a))`` MinHash signatures (datasketch's ``affine32``) of sets

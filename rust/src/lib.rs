@@ -6,6 +6,7 @@
 
 pub mod minhash;
 pub mod normalize;
+pub mod paragraphs;
 pub mod shingle;
 
 #[cfg(feature = "python")]

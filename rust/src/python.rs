@@ -16,6 +16,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
+use crate::paragraphs::{self, Span};
 use crate::{minhash, normalize, shingle};
 
 /// A text's code points: borrowed UTF-8 when it has one, else decoded from UTF-32.
@@ -34,6 +35,11 @@ impl Codes<'_> {
                 (Cow::Owned(text), surrogates)
             }
         }
+    }
+
+    /// The code points, in a vector.
+    fn to_vec(&self) -> Vec<u32> {
+        self.with(|it| it.collect())
     }
 
     /// Call `f` with an iterator over the code points.
@@ -115,8 +121,8 @@ fn segment_counts(
     Ok(flat.iter().map(|&c| c as usize).collect())
 }
 
-/// Hashes laid end to end, and how many belong to each text or sequence.
-type Segmented<'py, T> = (Bound<'py, PyArray1<T>>, Bound<'py, PyArray1<isize>>);
+/// Values laid end to end, and how many belong to each text, sequence or paragraph.
+type Segmented<'py, A> = (Bound<'py, A>, Bound<'py, PyArray1<isize>>);
 
 fn sizes_array(py: Python<'_>, sizes: Vec<usize>) -> Bound<'_, PyArray1<isize>> {
     sizes
@@ -159,7 +165,7 @@ fn token_hashes_of_bytes<'py>(py: Python<'py>, folded: &[u8]) -> Bound<'py, PyAr
 fn token_hashes_many<'py>(
     py: Python<'py>,
     texts: &Bound<'py, PyAny>,
-) -> PyResult<Segmented<'py, u64>> {
+) -> PyResult<Segmented<'py, PyArray1<u64>>> {
     let items: Vec<Bound<'py, PyAny>> = texts.try_iter()?.collect::<PyResult<_>>()?;
     let texts: Vec<Text<'_>> = items
         .iter()
@@ -203,7 +209,7 @@ fn ngram_hashes_many<'py>(
     tokens: PyReadonlyArray1<'py, u64>,
     counts: PyReadonlyArrayDyn<'py, isize>,
     n: i64,
-) -> PyResult<Segmented<'py, u32>> {
+) -> PyResult<Segmented<'py, PyArray1<u32>>> {
     let n = at_least_one("n", n)?;
     let tokens = values(&tokens);
     let counts = segment_counts(&counts, tokens.len(), "tokens")?;
@@ -364,6 +370,70 @@ fn folded_bytes<'py>(
     Ok(folded.map(|bytes| PyBytes::new(py, &bytes)))
 }
 
+/// Spans as rows of `(start, end, line, end_line)`.
+fn span_rows<'py>(py: Python<'py>, spans: &[Span]) -> Bound<'py, PyArray2<i64>> {
+    let flat: Vec<i64> = spans
+        .iter()
+        .flat_map(|s| [s.start, s.end, s.line, s.end_line])
+        .map(|v| v as i64)
+        .collect();
+    Array2::from_shape_vec((spans.len(), 4), flat)
+        .expect("four values a span")
+        .into_pyarray(py)
+}
+
+/// Return the paragraphs of a text as ``(n, 4)`` int64 rows ``(start, end, line, end_line)``.
+#[pyfunction]
+fn split_paragraphs<'py>(
+    py: Python<'py>,
+    text: &Bound<'py, PyString>,
+) -> PyResult<Bound<'py, PyArray2<i64>>> {
+    let codes = code_points(text)?.to_vec();
+    let spans = py.detach(|| paragraphs::split_paragraphs(&codes));
+    Ok(span_rows(py, &spans))
+}
+
+/// Return the sentences of the given paragraphs of a text as ``(m, 4)`` int64 rows
+/// ``(start, end, line, end_line)``, and how many belong to each paragraph.
+#[pyfunction]
+fn sentence_rows<'py>(
+    py: Python<'py>,
+    text: &Bound<'py, PyString>,
+    paragraphs: PyReadonlyArray2<'py, i64>,
+) -> PyResult<Segmented<'py, PyArray2<i64>>> {
+    let codes = code_points(text)?.to_vec();
+    let view = paragraphs.as_array();
+    if view.ncols() != 4 {
+        return Err(PyValueError::new_err(format!(
+            "'paragraphs' must have 4 columns (start, end, line, end_line), got {}",
+            view.ncols()
+        )));
+    }
+    let mut spans = Vec::with_capacity(view.nrows());
+    for (k, row) in view.rows().into_iter().enumerate() {
+        let (start, end) = (row[0], row[1]);
+        if start < 0 || start > end || end > codes.len() as i64 || row[2] < 1 || row[3] < row[2] {
+            return Err(PyValueError::new_err(format!(
+                "paragraph {k} has start={start}, end={end}, line={}, end_line={}: need \
+                 0 <= start <= end <= len(text) = {} and 1 <= line <= end_line",
+                row[2],
+                row[3],
+                codes.len()
+            )));
+        }
+        spans.push(Span {
+            start: start as usize,
+            end: end as usize,
+            line: row[2] as usize,
+            end_line: row[3] as usize,
+        });
+    }
+    let rows = py.detach(|| paragraphs::sentences(&codes, &spans));
+    let counts: Vec<usize> = rows.iter().map(Vec::len).collect();
+    let flat: Vec<Span> = rows.into_iter().flatten().collect();
+    Ok((span_rows(py, &flat), sizes_array(py, counts)))
+}
+
 /// The native core of dedup: hashing kernels over batches of texts and arrays.
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -376,7 +446,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ngram_hashes_many, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_text, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_many, m)?)?;
+    m.add_function(wrap_pyfunction!(sentence_rows, m)?)?;
     m.add_function(wrap_pyfunction!(signatures, m)?)?;
+    m.add_function(wrap_pyfunction!(split_paragraphs, m)?)?;
     m.add_function(wrap_pyfunction!(token_hashes, m)?)?;
     m.add_function(wrap_pyfunction!(token_hashes_many, m)?)?;
     m.add_function(wrap_pyfunction!(token_hashes_of_bytes, m)?)?;
