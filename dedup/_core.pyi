@@ -74,6 +74,24 @@ def sentence_rows(text: str, paragraphs: npt.NDArray[np.int64], /
 
     Raises ValueError for a row outside the text."""
 
+def sentences_of(text: str, /) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], _Intp,
+                                        list[str]]:
+    """A text's paragraph rows and sentence rows ``(start, end, line, end_line)``, sentences
+    per paragraph, and each sentence's comparison text (what :func:`normalize` gives)."""
+
+def fingerprint(norms: list[str], stopwords: _U64, stem_chars: int, min_sentence_words: int,
+                word_ngram: int, anchor_window: int, /
+                ) -> tuple[int, _U32, _U64, bytes, _Intp, _Intp, _Intp, _U32, _U64]:
+    """A document's fingerprint from its sentences' comparison texts: ``(words, shingles,
+    anchors, exact_key, unit_sentence, unit_words, unit_sizes, unit_stems, unit_keys)``.
+
+    Units are sentences of ``min_sentence_words`` words or more with stems left once the
+    sorted ``stopwords`` stem hashes are dropped; ``unit_sentence`` indexes ``norms``.
+    Raises ValueError if ``stopwords`` are not sorted or a count is < 1."""
+
+def passage_unit(norm: str, stopwords: _U64, stem_chars: int, /) -> tuple[int, _U32, int]:
+    """The unit of a comparison text taken whole: ``(words, stems, key)``."""
+
 def signatures(hashes: _U32, counts: _Intp, a: _U32, b: _U32, /) -> _U32:
     """The ``(len(counts), len(a))`` MinHash signatures (datasketch's ``affine32``) of sets
     laid end to end, with permutations ``a`` and ``b``.

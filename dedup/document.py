@@ -7,7 +7,6 @@ never goes back to their text.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -15,22 +14,13 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from dedup import _core
 from dedup.config import Config
 from dedup.normalize import normalize
-from dedup.paragraphs import SentenceRow, sentence_rows, split_paragraphs
+from dedup.paragraphs import Span
 from dedup.repair import repair_count
 from dedup.repeats import Repeat, find_repeats_in, removable
-from dedup.shingle import (
-    I64,
-    U32,
-    U64,
-    anchors,
-    finalize,
-    in_sorted,
-    ngram_hashes,
-    sorted_unique,
-    token_hashes,
-)
+from dedup.shingle import I64, U32, U64, token_hashes
 
 if TYPE_CHECKING:
     from dedup.keys import IndexKeys
@@ -147,52 +137,24 @@ class Features:
                          if n not in self.removed_lines)
 
 
-_LOW32 = np.uint64(0xFFFFFFFF)
-_S32 = np.uint64(32)
+def _fingerprint(norms: list[str], lines: list[list[int]], config: Config
+                 ) -> tuple[int, U32, U64, bytes, list[Unit]]:
+    """Return the words, shingles, anchors, exact key and units of a document's sentences.
 
-
-def _units(sentences: list[SentenceRow], norms: list[str], stems: U64,
-           config: Config) -> list[Unit]:
-    """Cut the document's stem hashes back into sentences, dropping function words.
-
-    All numpy work is done once for the whole document: each kept stem is tagged with its
-    sentence in the high 32 bits, so one sort and one neighbour comparison give every
-    sentence's sorted distinct stems (what ``sorted_unique`` gives per sentence), and each
-    unit's stems are a slice of that one array.
+    Args:
+        norms: The comparison text of each sentence, in order (empty ones count for nothing).
+        lines: Each sentence's ``[line, end_line]``.
+        config: Uses ``stem_chars``, ``min_sentence_words``, ``word_ngram``, ``anchor_window``.
     """
-    spoken = [(sentence, norm) for sentence, norm in zip(sentences, norms, strict=True) if norm]
-    if not spoken:
-        return []
-    counts = np.fromiter((norm.count(" ") + 1 for _, norm in spoken), dtype=np.int64,
-                         count=len(spoken))
-    stop = _stopword_stems(config.stem_chars)
-    keep = ~in_sorted(stop, stems)
-    sentence_of = np.repeat(np.arange(len(spoken), dtype=np.uint64), counts)
-    keep &= (counts >= config.min_sentence_words)[sentence_of.astype(np.intp)]
-    tagged = sentence_of[keep]
-    tagged <<= _S32
-    tagged |= finalize(stems[keep])
-    tagged.sort()
-    if tagged.size:
-        fresh = np.empty(tagged.size, dtype=bool)
-        fresh[0] = True
-        np.not_equal(tagged[1:], tagged[:-1], out=fresh[1:])
-        tagged = tagged[fresh]
-    values = (tagged & _LOW32).astype(np.uint32)
-    bounds = np.searchsorted(tagged >> _S32, np.arange(len(spoken) + 1, dtype=np.uint64))
-    # Sentences left with no stems (too short, or nothing but function words) make no unit.
-    made = np.flatnonzero(bounds[1:] > bounds[:-1]).tolist()
-    starts, ends = bounds[:-1].tolist(), bounds[1:].tolist()
-    word_counts = counts.tolist()
-    blake2b, from_bytes = hashlib.blake2b, int.from_bytes
+    (words, shingles, anchors, exact_key, which, unit_words, sizes, stems, keys
+     ) = _core.fingerprint(norms, _stopword_stems(config.stem_chars), config.stem_chars,
+                           config.min_sentence_words, config.word_ngram, config.anchor_window)
     units: list[Unit] = []
-    for k in made:
-        sentence, norm = spoken[k]
-        key = from_bytes(blake2b(norm.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
-                         "little")
-        units.append(Unit(sentence[3], sentence[4], word_counts[k], values[starts[k]:ends[k]],
-                          key))
-    return units
+    for k, count, size, end, key in zip(which.tolist(), unit_words.tolist(), sizes.tolist(),
+                                        np.cumsum(sizes).tolist(), keys.tolist(), strict=True):
+        line, end_line = lines[k]
+        units.append(Unit(line, end_line, count, stems[end - size : end], key))
+    return words, shingles, anchors, exact_key, units
 
 
 def passage_unit(text: str, config: Config) -> Unit:
@@ -205,12 +167,10 @@ def passage_unit(text: str, config: Config) -> Unit:
     >>> unit.words, unit.stems.size
     (5, 3)
     """
-    norm = normalize(text)
-    stems = token_hashes(norm, prefix=config.stem_chars)
-    content = stems[~np.isin(stems, _stopword_stems(config.stem_chars))]
-    key = int.from_bytes(hashlib.blake2b(norm.encode("utf-8", "surrogatepass"),
-                                         digest_size=8).digest(), "little")
-    return Unit(1, text.count("\n") + 1, len(stems), sorted_unique(finalize(content)), key)
+    words, stems, key = _core.passage_unit(normalize(text),
+                                           _stopword_stems(config.stem_chars),
+                                           config.stem_chars)
+    return Unit(1, text.count("\n") + 1, words, stems, key)
 
 
 def analyze(document: Document, config: Config) -> Features:
@@ -231,29 +191,27 @@ def analyze(document: Document, config: Config) -> Features:
     if truncated:
         text = text[: config.max_chars]
     repaired, repairs = repair_count(text)
-    paragraphs = split_paragraphs(repaired)
+    # Paragraphs, sentences and each sentence's comparison text, in one call to the core.
+    para_rows, sentence_rows, per_paragraph, norms = _core.sentences_of(repaired)
+    paragraphs = [Span(repaired[start:end], start, end, line, end_line)
+                  for start, end, line, end_line in para_rows.tolist()]
     if len(paragraphs) > config.max_paragraphs:
         truncated = True  # later paragraphs are compared, not checked for repeats
-    rows = sentence_rows(repaired, paragraphs)
-    norms = [[normalize(row[0]) for row in para_rows] for para_rows in rows]
+    bounds = [0, *np.cumsum(per_paragraph).tolist()]
     # A paragraph's comparison text is its sentences' joined (they are cut at whitespace or
     # stops, which normalize turns into single spaces; tests/test_document.py checks it): each
     # sentence is normalized once, not once more inside its paragraph.
-    para_norms = [" ".join(n for n in para if n) for para in norms[: config.max_paragraphs]]
+    para_norms = [" ".join(n for n in norms[bounds[k] : bounds[k + 1]] if n)
+                  for k in range(min(len(paragraphs), config.max_paragraphs))]
     repeats = find_repeats_in(paragraphs[: config.max_paragraphs], config, para_norms)
     removed: set[int] = set()
     for r in removable(repeats, config.remove_threshold):
         removed.update(range(r.line, max(r.line, r.end_line) + 1))
-    sentences: list[SentenceRow] = []
-    sentence_norms: list[str] = []
-    for para, para_rows, para_sentence_norms in zip(paragraphs, rows, norms, strict=True):
-        if para.line not in removed:
-            sentences += para_rows
-            sentence_norms += para_sentence_norms
-    joined = " ".join(n for n in sentence_norms if n)
-    tokens = token_hashes(joined)
-    stems = token_hashes(joined, prefix=config.stem_chars)
-    units = _units(sentences, sentence_norms, stems, config)
+    kept = [i for k, para in enumerate(paragraphs) if para.line not in removed
+            for i in range(bounds[k], bounds[k + 1])]
+    lines = sentence_rows[:, 2:4].tolist()
+    words, shingles, anchors, exact_key, units = _fingerprint(
+        [norms[i] for i in kept], [lines[i] for i in kept], config)
     # Alignment costs grow with the product of two documents' sentence counts: past
     # max_sentences, sentences still count in the shingles but are not aligned.
     if len(units) > config.max_sentences:
@@ -267,11 +225,10 @@ def analyze(document: Document, config: Config) -> Features:
         repairs=repairs,
         repeats=repeats,
         removed_lines=frozenset(removed),
-        shingles=ngram_hashes(tokens, config.word_ngram),
-        exact_key=hashlib.blake2b(joined.encode("utf-8", "surrogatepass"),
-                                  digest_size=16).digest(),
+        shingles=shingles,
+        exact_key=exact_key,
         units=units,
-        words=len(tokens),
+        words=words,
         truncated=truncated,
-        anchors=anchors(tokens, config.word_ngram, config.anchor_window),
+        anchors=anchors,
     )

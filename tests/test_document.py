@@ -10,8 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import Config, Document, analyze, normalize, split_paragraphs, split_sentences
-from dedup.document import Unit, _stopword_stems, _units
-from dedup.paragraphs import sentence_rows
+from dedup.document import Unit, _fingerprint, _stopword_stems
 from dedup.shingle import finalize, sorted_unique, token_hashes
 
 # Stops, closing quotes, spaces of several kinds, CJK, marks, apostrophes, ligatures, case
@@ -69,10 +68,10 @@ def test_units_equal_the_sentence_by_sentence_reference(sentences: list[str], co
                                                         wrap: bool) -> None:
     text = ("\n\n" if wrap else "\n").join(" ".join(sentences[i:i + 3])
                                            for i in range(0, len(sentences), 3))
-    rows = [row for para in sentence_rows(text, split_paragraphs(text)) for row in para]
-    norms = [normalize(row[0]) for row in rows]
-    stems = token_hashes(" ".join(n for n in norms if n), prefix=config.stem_chars)
-    assert _fields(_units(rows, norms, stems, config)) == _fields(_reference_units(text, config))
+    sentences = split_sentences(text)
+    units = _fingerprint([normalize(s.text) for s in sentences],
+                         [[s.line, s.end_line] for s in sentences], config)[4]
+    assert _fields(units) == _fields(_reference_units(text, config))
 
 
 @pytest.mark.parametrize("config", [Config(), Config(max_paragraphs=2)])

@@ -17,7 +17,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
 use crate::paragraphs::{self, Span};
-use crate::{minhash, normalize, shingle};
+use crate::{document, minhash, normalize, shingle};
 
 /// A text's code points: borrowed UTF-8 when it has one, else decoded from UTF-32.
 enum Codes<'a> {
@@ -434,6 +434,118 @@ fn sentence_rows<'py>(
     Ok((span_rows(py, &flat), sizes_array(py, counts)))
 }
 
+/// A paragraph's or a sentence's rows, sentences per paragraph, and each sentence's
+/// comparison text.
+type Sentences<'py> = (
+    Bound<'py, PyArray2<i64>>,
+    Bound<'py, PyArray2<i64>>,
+    Bound<'py, PyArray1<isize>>,
+    Vec<String>,
+);
+
+/// Return a text's paragraphs and sentences as ``(start, end, line, end_line)`` rows, how
+/// many sentences each paragraph has, and each sentence's comparison text: what analysis
+/// needs of the text in one call.
+#[pyfunction]
+fn sentences_of<'py>(py: Python<'py>, text: &Bound<'py, PyString>) -> PyResult<Sentences<'py>> {
+    let codes = code_points(text)?.to_vec();
+    let (paragraphs, rows, norms) = py.detach(|| {
+        let paragraphs = paragraphs::split_paragraphs(&codes);
+        let rows = paragraphs::sentences(&codes, &paragraphs);
+        let norms: Vec<String> = rows
+            .iter()
+            .flatten()
+            .map(|s| {
+                let (sentence, _) = normalize::text_of(codes[s.start..s.end].iter().copied());
+                normalize::normalize(&sentence)
+            })
+            .collect();
+        (paragraphs, rows, norms)
+    });
+    let counts: Vec<usize> = rows.iter().map(Vec::len).collect();
+    let flat: Vec<Span> = rows.into_iter().flatten().collect();
+    Ok((
+        span_rows(py, &paragraphs),
+        span_rows(py, &flat),
+        sizes_array(py, counts),
+        norms,
+    ))
+}
+
+/// What a document's fingerprint holds, as Python receives it.
+type FingerprintTuple<'py> = (
+    usize,
+    Bound<'py, PyArray1<u32>>,
+    Bound<'py, PyArray1<u64>>,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyArray1<isize>>,
+    Bound<'py, PyArray1<isize>>,
+    Bound<'py, PyArray1<isize>>,
+    Bound<'py, PyArray1<u32>>,
+    Bound<'py, PyArray1<u64>>,
+);
+
+fn sorted_stopwords(stopwords: &PyReadonlyArray1<'_, u64>) -> PyResult<Vec<u64>> {
+    let values = values(stopwords).into_owned();
+    if values.windows(2).any(|w| w[0] > w[1]) {
+        return Err(PyValueError::new_err(
+            "'stopwords' must be sorted: pass np.unique of the stop words' stem hashes",
+        ));
+    }
+    Ok(values)
+}
+
+/// Return a document's fingerprint from its sentences' comparison texts: ``(words,
+/// shingles, anchors, exact_key, unit_sentence, unit_words, unit_sizes, unit_stems,
+/// unit_keys)``.
+#[pyfunction]
+fn fingerprint<'py>(
+    py: Python<'py>,
+    norms: Vec<String>,
+    stopwords: PyReadonlyArray1<'py, u64>,
+    stem_chars: usize,
+    min_sentence_words: usize,
+    word_ngram: i64,
+    anchor_window: i64,
+) -> PyResult<FingerprintTuple<'py>> {
+    let params = document::Params {
+        stem_chars,
+        min_sentence_words,
+        word_ngram: at_least_one("word_ngram", word_ngram)?,
+        anchor_window: at_least_one("anchor_window", anchor_window)?,
+    };
+    let stop = sorted_stopwords(&stopwords)?;
+    let fp = py.detach(|| {
+        let norms: Vec<&str> = norms.iter().map(String::as_str).collect();
+        document::fingerprint(&norms, &stop, &params)
+    });
+    let units = fp.units;
+    Ok((
+        fp.words,
+        fp.shingles.into_pyarray(py),
+        fp.anchors.into_pyarray(py),
+        PyBytes::new(py, &fp.exact_key),
+        sizes_array(py, units.sentence),
+        sizes_array(py, units.words),
+        sizes_array(py, units.sizes),
+        units.stems.into_pyarray(py),
+        units.keys.into_pyarray(py),
+    ))
+}
+
+/// Return the unit of a short comparison text taken whole: ``(words, stems, key)``.
+#[pyfunction]
+fn passage_unit<'py>(
+    py: Python<'py>,
+    norm: &str,
+    stopwords: PyReadonlyArray1<'py, u64>,
+    stem_chars: usize,
+) -> PyResult<(usize, Bound<'py, PyArray1<u32>>, u64)> {
+    let stop = sorted_stopwords(&stopwords)?;
+    let (words, stems, key) = py.detach(|| document::passage_unit(norm, &stop, stem_chars));
+    Ok((words, stems.into_pyarray(py), key))
+}
+
 /// The native core of dedup: hashing kernels over batches of texts and arrays.
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -441,12 +553,15 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(band_keys, m)?)?;
     m.add_function(wrap_pyfunction!(char_shingles, m)?)?;
     m.add_function(wrap_pyfunction!(finalize, m)?)?;
+    m.add_function(wrap_pyfunction!(fingerprint, m)?)?;
     m.add_function(wrap_pyfunction!(folded_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(ngram_hashes, m)?)?;
     m.add_function(wrap_pyfunction!(ngram_hashes_many, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_text, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_many, m)?)?;
+    m.add_function(wrap_pyfunction!(passage_unit, m)?)?;
     m.add_function(wrap_pyfunction!(sentence_rows, m)?)?;
+    m.add_function(wrap_pyfunction!(sentences_of, m)?)?;
     m.add_function(wrap_pyfunction!(signatures, m)?)?;
     m.add_function(wrap_pyfunction!(split_paragraphs, m)?)?;
     m.add_function(wrap_pyfunction!(token_hashes, m)?)?;
