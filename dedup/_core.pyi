@@ -1,9 +1,9 @@
-"""The native core of dedup (rust/): text splitting, normalization and hashing kernels.
+"""The native core of dedup (rust/): splitting, normalization, repeats and hashing kernels.
 
 Built by maturin from the Rust crate in rust/. Every function releases the GIL while it
 works. Texts are read as code points, so a ``str`` with lone surrogates works. The typed,
 documented Python faces of these functions are in :mod:`dedup.normalize`,
-:mod:`dedup.paragraphs`, :mod:`dedup.shingle`, :mod:`dedup.minhash` and
+:mod:`dedup.paragraphs`, :mod:`dedup.repeats`, :mod:`dedup.shingle`, :mod:`dedup.minhash` and
 :mod:`dedup.index`; call those.
 """
 
@@ -91,6 +91,18 @@ def fingerprint(norms: list[str], stopwords: _U64, stem_chars: int, min_sentence
 
 def passage_unit(norm: str, stopwords: _U64, stem_chars: int, /) -> tuple[int, _U32, int]:
     """The unit of a comparison text taken whole: ``(words, stems, key)``."""
+
+def find_repeats(norms: list[str], min_paragraph_words: int, min_near_repeat_words: int,
+                 threshold: float, char_ngram: int, bands: int, rows: int,
+                 max_bound_texts: int, a: _U32, b: _U32, /
+                 ) -> tuple[list[tuple[int, int, float, bool]], int]:
+    """The paragraphs (by their comparison texts) that repeat an earlier one, as ``(index,
+    first, similarity, exact)`` in order, and how many paragraphs were signed for the LSH of
+    ``bands`` x ``rows`` over MinHash permutations ``a``, ``b`` of character shingles."""
+
+def word_similarity(a: str, b: str, /) -> float:
+    """The share of the longer text's words found in the other in order (difflib's
+    matching blocks, ``autojunk=False``)."""
 
 def signatures(hashes: _U32, counts: _Intp, a: _U32, b: _U32, /) -> _U32:
     """The ``(len(counts), len(a))`` MinHash signatures (datasketch's ``affine32``) of sets

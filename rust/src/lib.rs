@@ -8,6 +8,7 @@ pub mod document;
 pub mod minhash;
 pub mod normalize;
 pub mod paragraphs;
+pub mod repeats;
 pub mod shingle;
 
 #[cfg(feature = "python")]

@@ -17,7 +17,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
 use crate::paragraphs::{self, Span};
-use crate::{document, minhash, normalize, shingle};
+use crate::{document, minhash, normalize, repeats, shingle};
 
 /// A text's code points: borrowed UTF-8 when it has one, else decoded from UTF-32.
 enum Codes<'a> {
@@ -546,6 +546,63 @@ fn passage_unit<'py>(
     Ok((words, stems.into_pyarray(py), key))
 }
 
+/// A repeat as Python receives it: ``(index, first, similarity, exact)``.
+type RepeatTuple = (usize, usize, f64, bool);
+
+/// Return the paragraphs that repeat an earlier one, given each paragraph's comparison
+/// text: ``(index, first, similarity, exact)`` tuples in paragraph order, and how many
+/// paragraphs were signed for the LSH.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)] // the configuration's fields, flat, as Python passes them
+fn find_repeats<'py>(
+    py: Python<'py>,
+    norms: Vec<String>,
+    min_paragraph_words: usize,
+    min_near_repeat_words: usize,
+    threshold: f64,
+    char_ngram: i64,
+    bands: i64,
+    rows: i64,
+    max_bound_texts: usize,
+    a: PyReadonlyArray1<'py, u32>,
+    b: PyReadonlyArray1<'py, u32>,
+) -> PyResult<(Vec<RepeatTuple>, usize)> {
+    let params = repeats::Params {
+        min_paragraph_words,
+        min_near_repeat_words,
+        threshold,
+        char_ngram: at_least_one("char_ngram", char_ngram)?,
+        bands: at_least_one("bands", bands)?,
+        rows: at_least_one("rows", rows)?,
+        max_bound_texts,
+    };
+    let (a, b) = (values(&a), values(&b));
+    if a.is_empty() || a.len() != b.len() || a.len() < params.bands * params.rows {
+        return Err(PyValueError::new_err(format!(
+            "'a' and 'b' must have one value per permutation, at least bands x rows = {} \
+             (got {} and {})",
+            params.bands * params.rows,
+            a.len(),
+            b.len()
+        )));
+    }
+    let (found, signed) = py.detach(|| {
+        let norms: Vec<&str> = norms.iter().map(String::as_str).collect();
+        repeats::find_repeats(&norms, &params, &a, &b)
+    });
+    let found = found
+        .into_iter()
+        .map(|f| (f.index, f.first, f.similarity, f.exact))
+        .collect();
+    Ok((found, signed))
+}
+
+/// Return the share of the longer text's words that the other has, in the same order.
+#[pyfunction]
+fn word_similarity(py: Python<'_>, a: &str, b: &str) -> f64 {
+    py.detach(|| repeats::word_similarity(a, b))
+}
+
 /// The native core of dedup: hashing kernels over batches of texts and arrays.
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -553,6 +610,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(band_keys, m)?)?;
     m.add_function(wrap_pyfunction!(char_shingles, m)?)?;
     m.add_function(wrap_pyfunction!(finalize, m)?)?;
+    m.add_function(wrap_pyfunction!(find_repeats, m)?)?;
     m.add_function(wrap_pyfunction!(fingerprint, m)?)?;
     m.add_function(wrap_pyfunction!(folded_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(ngram_hashes, m)?)?;
@@ -568,5 +626,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(token_hashes_many, m)?)?;
     m.add_function(wrap_pyfunction!(token_hashes_of_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(word_shingles, m)?)?;
+    m.add_function(wrap_pyfunction!(word_similarity, m)?)?;
     Ok(())
 }
