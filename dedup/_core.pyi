@@ -92,6 +92,15 @@ def fingerprint(norms: list[str], stopwords: _U64, stem_chars: int, min_sentence
 def passage_unit(norm: str, stopwords: _U64, stem_chars: int, /) -> tuple[int, _U32, int]:
     """The unit of a comparison text taken whole: ``(words, stems, key)``."""
 
+def analyze_batch(texts: list[str], config: object, stopwords: _U64, a: _U32, b: _U32,
+                  max_bound_texts: int, /) -> list[tuple[
+                      npt.NDArray[np.int64], list[tuple[int, int, float, bool]], list[int], int,
+                      _U32, _U64, bytes, npt.NDArray[np.int64], _Intp, _Intp, _U32, _U64]]:
+    """The analysis of each repaired text, after repair: ``(paragraphs, repeats,
+    removed_lines, words, shingles, anchors, exact_key, unit_lines, unit_words, unit_sizes,
+    unit_stems, unit_keys)``. ``config`` is a :class:`dedup.Config` (its fields are read);
+    ``a``, ``b`` the paragraph MinHash permutations; ``repeats`` index the paragraph rows."""
+
 def find_repeats(norms: list[str], min_paragraph_words: int, min_near_repeat_words: int,
                  threshold: float, char_ngram: int, bands: int, rows: int,
                  max_bound_texts: int, a: _U32, b: _U32, /

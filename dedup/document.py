@@ -13,19 +13,22 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 
+import dedup.repeats as repeats_module
 from dedup import _core
 from dedup.config import Config
+from dedup.minhash import MinHasher
 from dedup.normalize import normalize
-from dedup.paragraphs import Span
 from dedup.repair import repair_count
-from dedup.repeats import Repeat, find_repeats_in, removable
+from dedup.repeats import Repeat
 from dedup.shingle import I64, U32, U64, token_hashes
 
 if TYPE_CHECKING:
     from dedup.keys import IndexKeys
 
-__all__ = ["Document", "Features", "Unit", "UnitArrays", "analyze", "passage_unit"]
+__all__ = ["Document", "Features", "Unit", "UnitArrays", "analyze", "analyze_batch",
+           "passage_unit"]
 
 # Where Features.unit_arrays keeps its arrays (the codec fills it when it decodes).
 UNIT_ARRAYS = "dedup.unit_arrays"
@@ -137,9 +140,19 @@ class Features:
                          if n not in self.removed_lines)
 
 
+def _units(lines: list[list[int]], words: npt.NDArray[np.intp], sizes: npt.NDArray[np.intp],
+           stems: U32, keys: U64) -> list[Unit]:
+    """Build the units from the core's arrays (``lines`` holds each unit's line and end)."""
+    return [Unit(line, end_line, count, stems[end - size : end], key)
+            for (line, end_line), count, size, end, key in zip(
+                lines, words.tolist(), sizes.tolist(), np.cumsum(sizes).tolist(), keys.tolist(),
+                strict=True)]
+
+
 def _fingerprint(norms: list[str], lines: list[list[int]], config: Config
                  ) -> tuple[int, U32, U64, bytes, list[Unit]]:
-    """Return the words, shingles, anchors, exact key and units of a document's sentences.
+    """Return the words, shingles, anchors, exact key and units of a document's sentences
+    (what :func:`analyze` computes after the repeats, for sentences given directly).
 
     Args:
         norms: The comparison text of each sentence, in order (empty ones count for nothing).
@@ -149,11 +162,7 @@ def _fingerprint(norms: list[str], lines: list[list[int]], config: Config
     (words, shingles, anchors, exact_key, which, unit_words, sizes, stems, keys
      ) = _core.fingerprint(norms, _stopword_stems(config.stem_chars), config.stem_chars,
                            config.min_sentence_words, config.word_ngram, config.anchor_window)
-    units: list[Unit] = []
-    for k, count, size, end, key in zip(which.tolist(), unit_words.tolist(), sizes.tolist(),
-                                        np.cumsum(sizes).tolist(), keys.tolist(), strict=True):
-        line, end_line = lines[k]
-        units.append(Unit(line, end_line, count, stems[end - size : end], key))
+    units = _units([lines[k] for k in which.tolist()], unit_words, sizes, stems, keys)
     return words, shingles, anchors, exact_key, units
 
 
@@ -186,49 +195,60 @@ def analyze(document: Document, config: Config) -> Features:
         The features; the document's text is repaired, and paragraphs that repeat earlier
         ones (exactly, or at least ``remove_threshold`` similar) take no part in comparison.
     """
-    text = document.text
-    truncated = len(text) > config.max_chars
-    if truncated:
-        text = text[: config.max_chars]
-    repaired, repairs = repair_count(text)
-    # Paragraphs, sentences and each sentence's comparison text, in one call to the core.
-    para_rows, sentence_rows, per_paragraph, norms = _core.sentences_of(repaired)
-    paragraphs = [Span(repaired[start:end], start, end, line, end_line)
-                  for start, end, line, end_line in para_rows.tolist()]
-    if len(paragraphs) > config.max_paragraphs:
-        truncated = True  # later paragraphs are compared, not checked for repeats
-    bounds = [0, *np.cumsum(per_paragraph).tolist()]
-    # A paragraph's comparison text is its sentences' joined (they are cut at whitespace or
-    # stops, which normalize turns into single spaces; tests/test_document.py checks it): each
-    # sentence is normalized once, not once more inside its paragraph.
-    para_norms = [" ".join(n for n in norms[bounds[k] : bounds[k + 1]] if n)
-                  for k in range(min(len(paragraphs), config.max_paragraphs))]
-    repeats = find_repeats_in(paragraphs[: config.max_paragraphs], config, para_norms)
-    removed: set[int] = set()
-    for r in removable(repeats, config.remove_threshold):
-        removed.update(range(r.line, max(r.line, r.end_line) + 1))
-    kept = [i for k, para in enumerate(paragraphs) if para.line not in removed
-            for i in range(bounds[k], bounds[k + 1])]
-    lines = sentence_rows[:, 2:4].tolist()
-    words, shingles, anchors, exact_key, units = _fingerprint(
-        [norms[i] for i in kept], [lines[i] for i in kept], config)
-    # Alignment costs grow with the product of two documents' sentence counts: past
-    # max_sentences, sentences still count in the shingles but are not aligned.
-    if len(units) > config.max_sentences:
-        units, truncated = units[: config.max_sentences], True
-    return Features(
-        id=document.id,
-        source=document.source,
-        published=document.published,
-        encoding=document.encoding,
-        text=repaired,
-        repairs=repairs,
-        repeats=repeats,
-        removed_lines=frozenset(removed),
-        shingles=shingles,
-        exact_key=exact_key,
-        units=units,
-        words=words,
-        truncated=truncated,
-        anchors=anchors,
-    )
+    return analyze_batch([document], config)[0]
+
+
+def analyze_batch(documents: Sequence[Document], config: Config) -> list[Features]:
+    """Return :func:`analyze` of each document, with one call to the core for the batch.
+
+    Each text is repaired here (ftfy); everything after repair (paragraphs, sentences,
+    normalization, repeats, shingles, anchors, units and keys) runs in the Rust core,
+    without the GIL.
+
+    >>> [f.words for f in analyze_batch([Document("a", "One two three."), Document("b", "")],
+    ...                                 Config())]
+    [3, 0]
+    """
+    repaired: list[tuple[str, int, bool]] = []
+    for document in documents:
+        text = document.text
+        truncated = len(text) > config.max_chars
+        if truncated:
+            text = text[: config.max_chars]
+        repaired.append((*repair_count(text), truncated))
+    hasher = MinHasher(config.passage_num_perm, config.seed)
+    analyses = _core.analyze_batch([text for text, _, _ in repaired], config,
+                                   _stopword_stems(config.stem_chars), hasher.a, hasher.b,
+                                   repeats_module._MAX_BOUND_TEXTS)
+    out: list[Features] = []
+    for document, (text, repairs, truncated), analysis in zip(documents, repaired, analyses,
+                                                               strict=True):
+        (paragraphs, found, removed, words, shingles, anchors, exact_key, unit_lines,
+         unit_words, sizes, stems, keys) = analysis
+        para = paragraphs.tolist()
+        # Later paragraphs are compared, not checked for repeats.
+        truncated = truncated or len(para) > config.max_paragraphs
+        repeats = [Repeat(para[i][2], para[first][2], sim, exact, para[i][3], para[first][3])
+                   for i, first, sim, exact in found]
+        units = _units(unit_lines.tolist(), unit_words, sizes, stems, keys)
+        # Alignment costs grow with the product of two documents' sentence counts: past
+        # max_sentences, sentences still count in the shingles but are not aligned.
+        if len(units) > config.max_sentences:
+            units, truncated = units[: config.max_sentences], True
+        out.append(Features(
+            id=document.id,
+            source=document.source,
+            published=document.published,
+            encoding=document.encoding,
+            text=text,
+            repairs=repairs,
+            repeats=repeats,
+            removed_lines=frozenset(removed),
+            shingles=shingles,
+            exact_key=exact_key,
+            units=units,
+            words=words,
+            truncated=truncated,
+            anchors=anchors,
+        ))
+    return out

@@ -10,7 +10,8 @@
 use blake2::digest::consts::{U8, U16};
 use blake2::{Blake2b, Digest};
 
-use crate::shingle;
+use crate::paragraphs::{self, Span};
+use crate::{normalize, repeats, shingle};
 
 /// The settings analysis takes from the configuration.
 #[derive(Clone, Copy, Debug)]
@@ -134,6 +135,104 @@ pub fn fingerprint(norms: &[&str], stopwords: &[u64], params: &Params) -> Finger
     }
 }
 
+/// The settings of a whole analysis.
+#[derive(Clone, Copy, Debug)]
+pub struct Settings {
+    pub fingerprint: Params,
+    pub repeats: repeats::Params,
+    /// Paragraphs checked for repeats; later ones are compared all the same.
+    pub max_paragraphs: usize,
+    /// Similarity at which a near repeat is dropped from comparison (exact ones always are).
+    pub remove_threshold: f64,
+}
+
+/// What analysis finds in a repaired text: its paragraphs, the repeats among them, the
+/// lines dropped from comparison, and the fingerprint of the rest, each unit with its lines.
+#[derive(Debug)]
+pub struct Analysis {
+    pub paragraphs: Vec<Span>,
+    /// Indexes into `paragraphs`.
+    pub repeats: Vec<repeats::Found>,
+    /// Sorted, distinct 1-based lines.
+    pub removed_lines: Vec<usize>,
+    pub fingerprint: Fingerprint,
+    /// `(line, end_line)` of each unit.
+    pub unit_lines: Vec<(usize, usize)>,
+}
+
+/// Return the analysis of a repaired text given as code points.
+///
+/// `a` and `b` are the permutations of the paragraph MinHash of the repeat search.
+pub fn analyze(
+    codes: &[u32],
+    stopwords: &[u64],
+    settings: &Settings,
+    a: &[u32],
+    b: &[u32],
+) -> Analysis {
+    let paragraphs = paragraphs::split_paragraphs(codes);
+    let rows = paragraphs::sentences(codes, &paragraphs);
+    let norms: Vec<Vec<String>> = rows
+        .iter()
+        .map(|para| {
+            para.iter()
+                .map(|s| {
+                    normalize::normalize(
+                        &normalize::text_of(codes[s.start..s.end].iter().copied()).0,
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    // A paragraph's comparison text is its sentences' joined: they are cut at whitespace or
+    // stops, which normalization makes single spaces.
+    let para_norms: Vec<String> = norms
+        .iter()
+        .take(settings.max_paragraphs)
+        .map(|para| {
+            para.iter()
+                .filter(|n| !n.is_empty())
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    let para_refs: Vec<&str> = para_norms.iter().map(String::as_str).collect();
+    let (found, _) = repeats::find_repeats(&para_refs, &settings.repeats, a, b);
+    let mut removed: Vec<usize> = found
+        .iter()
+        .filter(|f| f.exact || f.similarity >= settings.remove_threshold)
+        .flat_map(|f| {
+            let para = paragraphs[f.index];
+            para.line..=para.line.max(para.end_line)
+        })
+        .collect();
+    removed.sort_unstable();
+    removed.dedup();
+    let mut kept_norms: Vec<&str> = Vec::new();
+    let mut kept_lines: Vec<(usize, usize)> = Vec::new();
+    for ((para, para_rows), para_norms) in paragraphs.iter().zip(&rows).zip(&norms) {
+        if removed.binary_search(&para.line).is_err() {
+            kept_norms.extend(para_norms.iter().map(String::as_str));
+            kept_lines.extend(para_rows.iter().map(|s| (s.line, s.end_line)));
+        }
+    }
+    let fingerprint = fingerprint(&kept_norms, stopwords, &settings.fingerprint);
+    let unit_lines = fingerprint
+        .units
+        .sentence
+        .iter()
+        .map(|&k| kept_lines[k])
+        .collect();
+    Analysis {
+        paragraphs,
+        repeats: found,
+        removed_lines: removed,
+        fingerprint,
+        unit_lines,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,6 +282,44 @@ mod tests {
             (words, &stems[..], key),
             (5, &fp.units.stems[..], fp.units.keys[0])
         );
+    }
+
+    #[test]
+    fn a_repeated_paragraph_leaves_no_unit_and_no_shingle() {
+        let settings = Settings {
+            fingerprint: PARAMS,
+            repeats: repeats::Params {
+                min_paragraph_words: 3,
+                min_near_repeat_words: 20,
+                threshold: 0.5,
+                char_ngram: 5,
+                bands: 2,
+                rows: 2,
+                max_bound_texts: 60,
+            },
+            max_paragraphs: 1000,
+            remove_threshold: 0.93,
+        };
+        let (a, b) = ([3u32, 5, 7, 9], [1u32, 2, 3, 4]);
+        let codes = |t: &str| t.chars().map(u32::from).collect::<Vec<u32>>();
+        let once = analyze(
+            &codes("The mayor opened the bridge.\nOther words here."),
+            &[],
+            &settings,
+            &a,
+            &b,
+        );
+        let twice = analyze(
+            &codes("The mayor opened the bridge.\nOther words here.\nThe mayor opened the bridge."),
+            &[],
+            &settings,
+            &a,
+            &b,
+        );
+        assert_eq!(twice.removed_lines, vec![3]);
+        assert_eq!(twice.fingerprint, once.fingerprint);
+        assert_eq!(twice.unit_lines, vec![(1, 1), (2, 2)]);
+        assert_eq!((twice.repeats[0].index, twice.repeats[0].first), (2, 0));
     }
 
     #[test]

@@ -603,9 +603,129 @@ fn word_similarity(py: Python<'_>, a: &str, b: &str) -> f64 {
     py.detach(|| repeats::word_similarity(a, b))
 }
 
+/// One document's analysis as Python receives it: ``(paragraphs, repeats, removed_lines,
+/// words, shingles, anchors, exact_key, unit_lines, unit_words, unit_sizes, unit_stems,
+/// unit_keys)``.
+type AnalysisTuple<'py> = (
+    Bound<'py, PyArray2<i64>>,
+    Vec<RepeatTuple>,
+    Vec<usize>,
+    usize,
+    Bound<'py, PyArray1<u32>>,
+    Bound<'py, PyArray1<u64>>,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyArray2<i64>>,
+    Bound<'py, PyArray1<isize>>,
+    Bound<'py, PyArray1<isize>>,
+    Bound<'py, PyArray1<u32>>,
+    Bound<'py, PyArray1<u64>>,
+);
+
+/// Read a field of the configuration object.
+fn field<'py, T: FromPyObjectOwned<'py>>(config: &Bound<'py, PyAny>, name: &str) -> PyResult<T> {
+    config.getattr(name)?.extract().map_err(Into::into)
+}
+
+fn settings_of(config: &Bound<'_, PyAny>, max_bound_texts: usize) -> PyResult<document::Settings> {
+    let positive =
+        |name: &str| -> PyResult<usize> { at_least_one(name, field::<i64>(config, name)?) };
+    Ok(document::Settings {
+        fingerprint: document::Params {
+            stem_chars: field(config, "stem_chars")?,
+            min_sentence_words: field(config, "min_sentence_words")?,
+            word_ngram: positive("word_ngram")?,
+            anchor_window: positive("anchor_window")?,
+        },
+        repeats: repeats::Params {
+            min_paragraph_words: field(config, "min_paragraph_words")?,
+            min_near_repeat_words: field(config, "min_near_repeat_words")?,
+            threshold: field(config, "repeat_threshold")?,
+            char_ngram: positive("char_ngram")?,
+            bands: positive("passage_bands")?,
+            rows: positive("passage_rows")?,
+            max_bound_texts,
+        },
+        max_paragraphs: field(config, "max_paragraphs")?,
+        remove_threshold: field(config, "remove_threshold")?,
+    })
+}
+
+/// Return the analysis of each of many repaired texts (see :func:`dedup.analyze`): the work
+/// after repair, in one call. ``config`` is a :class:`dedup.Config`; ``a`` and ``b`` the
+/// permutations of the paragraph MinHash.
+#[pyfunction]
+fn analyze_batch<'py>(
+    py: Python<'py>,
+    texts: Vec<Bound<'py, PyString>>,
+    config: &Bound<'py, PyAny>,
+    stopwords: PyReadonlyArray1<'py, u64>,
+    a: PyReadonlyArray1<'py, u32>,
+    b: PyReadonlyArray1<'py, u32>,
+    max_bound_texts: usize,
+) -> PyResult<Vec<AnalysisTuple<'py>>> {
+    let settings = settings_of(config, max_bound_texts)?;
+    let stop = sorted_stopwords(&stopwords)?;
+    let (a, b) = (values(&a), values(&b));
+    if a.is_empty()
+        || a.len() != b.len()
+        || a.len() < settings.repeats.bands * settings.repeats.rows
+    {
+        return Err(PyValueError::new_err(format!(
+            "'a' and 'b' must have one value per permutation, at least passage_bands x \
+             passage_rows = {} (got {} and {})",
+            settings.repeats.bands * settings.repeats.rows,
+            a.len(),
+            b.len()
+        )));
+    }
+    let codes: Vec<Vec<u32>> = texts
+        .iter()
+        .map(|t| code_points(t).map(|c| c.to_vec()))
+        .collect::<PyResult<_>>()?;
+    let analyses: Vec<document::Analysis> = py.detach(|| {
+        codes
+            .iter()
+            .map(|c| document::analyze(c, &stop, &settings, &a, &b))
+            .collect()
+    });
+    Ok(analyses
+        .into_iter()
+        .map(|an| {
+            let fp = an.fingerprint;
+            let units = fp.units;
+            let lines: Vec<i64> = an
+                .unit_lines
+                .iter()
+                .flat_map(|&(l, e)| [l as i64, e as i64])
+                .collect();
+            let unit_lines = Array2::from_shape_vec((an.unit_lines.len(), 2), lines)
+                .expect("two lines a unit")
+                .into_pyarray(py);
+            (
+                span_rows(py, &an.paragraphs),
+                an.repeats
+                    .iter()
+                    .map(|f| (f.index, f.first, f.similarity, f.exact))
+                    .collect(),
+                an.removed_lines,
+                fp.words,
+                fp.shingles.into_pyarray(py),
+                fp.anchors.into_pyarray(py),
+                PyBytes::new(py, &fp.exact_key),
+                unit_lines,
+                sizes_array(py, units.words),
+                sizes_array(py, units.sizes),
+                units.stems.into_pyarray(py),
+                units.keys.into_pyarray(py),
+            )
+        })
+        .collect())
+}
+
 /// The native core of dedup: hashing kernels over batches of texts and arrays.
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(analyze_batch, m)?)?;
     m.add_function(wrap_pyfunction!(anchors, m)?)?;
     m.add_function(wrap_pyfunction!(band_keys, m)?)?;
     m.add_function(wrap_pyfunction!(char_shingles, m)?)?;
