@@ -10,7 +10,6 @@ import pytest
 
 from benchmarks.compare import (
     datasketch_signatures,
-    dedup_signatures_batched,
     kernel_signatures,
 )
 from dedup import Config
@@ -39,14 +38,6 @@ def test_minimal_numpy_kernel(benchmark: Any, shingles: list[np.ndarray]) -> Non
 def test_signatures_from_raw_text(benchmark: Any, texts: list[str], config: Config) -> None:
     sigs = benchmark(lambda: signatures_of_texts(texts, config))
     assert sigs.shape == (len(texts), 128)
-    benchmark.extra_info["docs"] = len(texts)
-
-
-def test_signatures_from_raw_text_batched(benchmark: Any, texts: list[str],
-                                          config: Config) -> None:
-    """Repair and fold per text; shingle and sign a batch at a time (shingle.*_many)."""
-    sigs = benchmark(lambda: dedup_signatures_batched(texts))
-    assert np.array_equal(sigs, signatures_of_texts(texts, config))
     benchmark.extra_info["docs"] = len(texts)
 
 

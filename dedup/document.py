@@ -7,7 +7,7 @@ never goes back to their text.
 
 from __future__ import annotations
 
-import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,27 +16,20 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+import dedup.repeats as repeats_module
+from dedup import _core
 from dedup.config import Config
+from dedup.minhash import MinHasher
 from dedup.normalize import normalize
-from dedup.paragraphs import SentenceRow, sentence_rows, split_paragraphs
 from dedup.repair import repair_count
-from dedup.repeats import Repeat, find_repeats_in, removable
-from dedup.shingle import (
-    I64,
-    U32,
-    U64,
-    anchors,
-    finalize,
-    in_sorted,
-    ngram_hashes,
-    sorted_unique,
-    token_hashes,
-)
+from dedup.repeats import Repeat
+from dedup.shingle import I64, U32, U64, token_hashes
 
 if TYPE_CHECKING:
     from dedup.keys import IndexKeys
 
-__all__ = ["Document", "Features", "Unit", "UnitArrays", "analyze", "passage_unit"]
+__all__ = ["Document", "Features", "Unit", "UnitArrays", "analyze", "analyze_batch",
+           "passage_unit"]
 
 # Where Features.unit_arrays keeps its arrays (the codec fills it when it decodes).
 UNIT_ARRAYS = "dedup.unit_arrays"
@@ -54,75 +47,17 @@ _STOPWORDS = (
 )
 
 
+#: The top bit of a unit's stem says the word is a number (the core sets it): two sentences
+#: of one template differ in their numbers, so comparison reads them apart
+#: (:func:`dedup.match.passage_similarity`). A unit's key hashes its shape (its comparison
+#: text with numbers and names as ``#``): the index counts shapes, so a template's sentences
+#: become boilerplate like a footer's.
+NUMBER_BIT = np.uint32(1 << 31)
+
+
 @lru_cache(maxsize=8)
 def _stopword_stems(stem_chars: int) -> U64:
     return np.unique(token_hashes(" ".join(_STOPWORDS.split()), prefix=stem_chars))
-
-
-#: The top bit of a stem says it is a number. Two sentences of one template differ in their
-#: numbers, so comparison reads them apart (:func:`dedup.match.passage_similarity`); the
-#: other 31 bits hash the stem. Names, the other facts, count in the sentence's shape key.
-NUMBER_BIT = np.uint32(1 << 31)
-_STEM_BITS = np.uint32((1 << 31) - 1)
-_OPENERS = "\"'“‘([«¿¡-—–"
-
-
-def _names(sentence: str) -> set[str]:
-    """Return the comparison words of the names in ``sentence``: capitalized, not its first.
-
-    A sentence written in title case (most words capitalized: a headline) names nothing by
-    its capitals.
-
-    >>> sorted(_names("Shares of Omnifield rose on Monday, said Anne-Marie O'Neil."))
-    ['anne', 'marie', 'monday', 'omnifield', 'oneil']
-    >>> _names("Omnifield Shares Rise After Results")
-    set()
-    """
-    words = [w.lstrip(_OPENERS) for w in sentence.split()]
-    capitalized = [w for w in words[1:] if w[:1].isupper()]
-    if not capitalized or 2 * (len(capitalized) + 1) > len(words) + 1:
-        return set()
-    return set(normalize(" ".join(capitalized)).split())
-
-
-def _facts(sentences: Sequence[str], norms: Sequence[str]
-           ) -> tuple[npt.NDArray[np.uint8], list[int]]:
-    """Find the facts of sentences: which of their words are facts, and each one's shape key.
-
-    Returns:
-        For every word of the sentences' comparison texts in order, 0 when it is no fact,
-        1 for a name and 2 for a number; and per sentence, the key of its shape: its
-        comparison text with every fact replaced by ``#``. Reports from one template share
-        their shapes, so the index counts shapes: a shape in ``boilerplate_df`` documents is
-        a template or a footer, no evidence of a match.
-    """
-    marks: list[int] = []
-    shapes: list[int] = []
-    for sentence, norm in zip(sentences, norms, strict=True):
-        names = _names(sentence)
-        words = norm.split(" ")
-        facts = [2 if any(c.isdigit() for c in word) else 1 if word in names else 0
-                 for word in words]
-        marks += facts
-        shape = " ".join("#" if fact else word for word, fact in zip(words, facts, strict=True))
-        shapes.append(_sentence_key(shape))
-    return np.array(marks, dtype=np.uint8), shapes
-
-
-def _sentence_key(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"),
-                                          digest_size=8).digest(), "little")
-
-
-def mark_facts(stems: U32, facts: npt.NDArray[np.uint8]) -> U32:
-    """Return finalized stem hashes with :data:`NUMBER_BIT` set on numbers (see _facts).
-
-    >>> mark_facts(np.array([5, 5, 2**31 + 5], np.uint32), np.array([1, 2, 0], np.uint8)).tolist()
-    [5, 2147483653, 5]
-    """
-    marked = stems & _STEM_BITS
-    marked[facts == 2] |= NUMBER_BIT
-    return marked
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +76,7 @@ class Document:
 
 
 class Unit(NamedTuple):
-    """A sentence kept for comparison: its lines, word count, stems and shape key.
+    """A sentence kept for comparison: its lines, word count, stems and exact key.
 
     A named tuple, not a dataclass: a stored document is rebuilt with ~35 of them every time
     it is a candidate, and a named tuple is made in 0.8 us against 2.0 (docs/performance.md).
@@ -214,50 +149,44 @@ class Features:
                          if n not in self.removed_lines)
 
 
-_LOW32 = np.uint64(0xFFFFFFFF)
-_S32 = np.uint64(32)
+def _units(lines: list[list[int]], words: npt.NDArray[np.intp], sizes: npt.NDArray[np.intp],
+           stems: U32, keys: U64) -> list[Unit]:
+    """Build the units from the core's arrays (``lines`` holds each unit's line and end)."""
+    return [Unit(line, end_line, count, stems[end - size : end], key)
+            for (line, end_line), count, size, end, key in zip(
+                lines, words.tolist(), sizes.tolist(), np.cumsum(sizes).tolist(), keys.tolist(),
+                strict=True)]
 
 
-def _units(sentences: list[SentenceRow], norms: list[str], stems: U64,
-           config: Config) -> list[Unit]:
-    """Cut the document's stem hashes back into sentences, dropping function words.
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
-    All numpy work is done once for the whole document: each kept stem is tagged with its
-    sentence in the high 32 bits, so one sort and one neighbour comparison give every
-    sentence's sorted distinct stems (what ``sorted_unique`` gives per sentence), and each
-    unit's stems are a slice of that one array.
+
+def _without_surrogates(text: str) -> str:
+    """Return ``text`` with lone surrogates as spaces, as the core reads a sentence for its
+    names (it takes ``str`` as UTF-8, which cannot hold them; comparison texts keep them)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATES.sub(" ", text)
+    return text
+
+
+def _fingerprint(texts: list[str], lines: list[list[int]], config: Config
+                 ) -> tuple[int, U32, U64, bytes, list[Unit]]:
+    """Return the words, shingles, anchors, exact key and units of a document's sentences
+    (what :func:`analyze` computes after the repeats, for sentences given directly).
+
+    Args:
+        texts: Each sentence's text, in order (empty ones count for nothing).
+        lines: Each sentence's ``[line, end_line]``.
+        config: Uses ``stem_chars``, ``min_sentence_words``, ``word_ngram``, ``anchor_window``.
     """
-    spoken = [(sentence, norm) for sentence, norm in zip(sentences, norms, strict=True) if norm]
-    if not spoken:
-        return []
-    counts = np.fromiter((norm.count(" ") + 1 for _, norm in spoken), dtype=np.int64,
-                         count=len(spoken))
-    stop = _stopword_stems(config.stem_chars)
-    keep = ~in_sorted(stop, stems)
-    sentence_of = np.repeat(np.arange(len(spoken), dtype=np.uint64), counts)
-    keep &= (counts >= config.min_sentence_words)[sentence_of.astype(np.intp)]
-    tagged = sentence_of[keep]
-    tagged <<= _S32
-    facts, shapes = _facts([sentence[0] for sentence, _ in spoken], [norm for _, norm in spoken])
-    tagged |= mark_facts(finalize(stems[keep]), facts[keep])
-    tagged.sort()
-    if tagged.size:
-        fresh = np.empty(tagged.size, dtype=bool)
-        fresh[0] = True
-        np.not_equal(tagged[1:], tagged[:-1], out=fresh[1:])
-        tagged = tagged[fresh]
-    values = (tagged & _LOW32).astype(np.uint32)
-    bounds = np.searchsorted(tagged >> _S32, np.arange(len(spoken) + 1, dtype=np.uint64))
-    # Sentences left with no stems (too short, or nothing but function words) make no unit.
-    made = np.flatnonzero(bounds[1:] > bounds[:-1]).tolist()
-    starts, ends = bounds[:-1].tolist(), bounds[1:].tolist()
-    word_counts = counts.tolist()
-    units: list[Unit] = []
-    for k in made:
-        sentence = spoken[k][0]
-        units.append(Unit(sentence[3], sentence[4], word_counts[k], values[starts[k]:ends[k]],
-                          shapes[k]))
-    return units
+    (words, shingles, anchors, exact_key, which, unit_words, sizes, stems, keys
+     ) = _core.fingerprint([normalize(t) for t in texts], [_without_surrogates(t) for t in texts],
+                           _stopword_stems(config.stem_chars), config.stem_chars,
+                           config.min_sentence_words, config.word_ngram, config.anchor_window)
+    units = _units([lines[k] for k in which.tolist()], unit_words, sizes, stems, keys)
+    return words, shingles, anchors, exact_key, units
 
 
 def passage_unit(text: str, config: Config) -> Unit:
@@ -270,12 +199,10 @@ def passage_unit(text: str, config: Config) -> Unit:
     >>> unit.words, unit.stems.size
     (5, 3)
     """
-    norm = normalize(text)
-    stems = token_hashes(norm, prefix=config.stem_chars)
-    content = ~np.isin(stems, _stopword_stems(config.stem_chars))
-    facts, shapes = _facts([text], [norm]) if norm else (np.zeros(0, dtype=np.uint8), [0])
-    marked = mark_facts(finalize(stems[content]), facts[content])
-    return Unit(1, text.count("\n") + 1, len(stems), sorted_unique(marked), shapes[0])
+    words, stems, key = _core.passage_unit(normalize(text), _without_surrogates(text),
+                                           _stopword_stems(config.stem_chars),
+                                           config.stem_chars)
+    return Unit(1, text.count("\n") + 1, words, stems, key)
 
 
 def analyze(document: Document, config: Config) -> Features:
@@ -291,52 +218,60 @@ def analyze(document: Document, config: Config) -> Features:
         The features; the document's text is repaired, and paragraphs that repeat earlier
         ones (exactly, or at least ``remove_threshold`` similar) take no part in comparison.
     """
-    text = document.text
-    truncated = len(text) > config.max_chars
-    if truncated:
-        text = text[: config.max_chars]
-    repaired, repairs = repair_count(text)
-    paragraphs = split_paragraphs(repaired)
-    if len(paragraphs) > config.max_paragraphs:
-        truncated = True  # later paragraphs are compared, not checked for repeats
-    rows = sentence_rows(repaired, paragraphs)
-    norms = [[normalize(row[0]) for row in para_rows] for para_rows in rows]
-    # A paragraph's comparison text is its sentences' joined (they are cut at whitespace or
-    # stops, which normalize turns into single spaces; tests/test_document.py checks it): each
-    # sentence is normalized once, not once more inside its paragraph.
-    para_norms = [" ".join(n for n in para if n) for para in norms[: config.max_paragraphs]]
-    repeats = find_repeats_in(paragraphs[: config.max_paragraphs], config, para_norms)
-    removed: set[int] = set()
-    for r in removable(repeats, config.remove_threshold):
-        removed.update(range(r.line, max(r.line, r.end_line) + 1))
-    sentences: list[SentenceRow] = []
-    sentence_norms: list[str] = []
-    for para, para_rows, para_sentence_norms in zip(paragraphs, rows, norms, strict=True):
-        if para.line not in removed:
-            sentences += para_rows
-            sentence_norms += para_sentence_norms
-    joined = " ".join(n for n in sentence_norms if n)
-    tokens = token_hashes(joined)
-    stems = token_hashes(joined, prefix=config.stem_chars)
-    units = _units(sentences, sentence_norms, stems, config)
-    # Alignment costs grow with the product of two documents' sentence counts: past
-    # max_sentences, sentences still count in the shingles but are not aligned.
-    if len(units) > config.max_sentences:
-        units, truncated = units[: config.max_sentences], True
-    return Features(
-        id=document.id,
-        source=document.source,
-        published=document.published,
-        encoding=document.encoding,
-        text=repaired,
-        repairs=repairs,
-        repeats=repeats,
-        removed_lines=frozenset(removed),
-        shingles=ngram_hashes(tokens, config.word_ngram),
-        exact_key=hashlib.blake2b(joined.encode("utf-8", "surrogatepass"),
-                                  digest_size=16).digest(),
-        units=units,
-        words=len(tokens),
-        truncated=truncated,
-        anchors=anchors(tokens, config.word_ngram, config.anchor_window),
-    )
+    return analyze_batch([document], config)[0]
+
+
+def analyze_batch(documents: Sequence[Document], config: Config) -> list[Features]:
+    """Return :func:`analyze` of each document, with one call to the core for the batch.
+
+    Each text is repaired here (ftfy); everything after repair (paragraphs, sentences,
+    normalization, repeats, shingles, anchors, units and keys) runs in the Rust core,
+    without the GIL.
+
+    >>> [f.words for f in analyze_batch([Document("a", "One two three."), Document("b", "")],
+    ...                                 Config())]
+    [3, 0]
+    """
+    repaired: list[tuple[str, int, bool]] = []
+    for document in documents:
+        text = document.text
+        truncated = len(text) > config.max_chars
+        if truncated:
+            text = text[: config.max_chars]
+        repaired.append((*repair_count(text), truncated))
+    hasher = MinHasher(config.passage_num_perm, config.seed)
+    analyses = _core.analyze_batch([text for text, _, _ in repaired], config,
+                                   _stopword_stems(config.stem_chars), hasher.a, hasher.b,
+                                   repeats_module._MAX_BOUND_TEXTS)
+    out: list[Features] = []
+    for document, (text, repairs, truncated), analysis in zip(documents, repaired, analyses,
+                                                               strict=True):
+        (paragraphs, found, removed, words, shingles, anchors, exact_key, unit_lines,
+         unit_words, sizes, stems, keys) = analysis
+        para = paragraphs.tolist()
+        # Later paragraphs are compared, not checked for repeats.
+        truncated = truncated or len(para) > config.max_paragraphs
+        repeats = [Repeat(para[i][2], para[first][2], sim, exact, para[i][3], para[first][3])
+                   for i, first, sim, exact in found]
+        units = _units(unit_lines.tolist(), unit_words, sizes, stems, keys)
+        # Alignment costs grow with the product of two documents' sentence counts: past
+        # max_sentences, sentences still count in the shingles but are not aligned.
+        if len(units) > config.max_sentences:
+            units, truncated = units[: config.max_sentences], True
+        out.append(Features(
+            id=document.id,
+            source=document.source,
+            published=document.published,
+            encoding=document.encoding,
+            text=text,
+            repairs=repairs,
+            repeats=repeats,
+            removed_lines=frozenset(removed),
+            shingles=shingles,
+            exact_key=exact_key,
+            units=units,
+            words=words,
+            truncated=truncated,
+            anchors=anchors,
+        ))
+    return out

@@ -1,8 +1,8 @@
 """Banded LSH over MinHash signatures: which stored items might be similar to a new one.
 
 A signature of ``b * r`` values is cut into ``b`` bands of ``r`` rows; two items are
-candidates when any band is equal. Bands are hashed to one 64-bit key each (in numpy, for
-many signatures at once), so an index is a map from key to item ids: a dict here, a table
+candidates when any band is equal. Bands are hashed to one 64-bit key each (in the Rust
+core, for many signatures at once), so an index is a map from key to item ids: a dict here, a table
 or a Redis set in the stored indexes. Buckets that grow past ``max_bucket`` items are stop
 buckets (a footer, a topic phrase): they are kept but not followed, so they cannot make
 every article a candidate of every other.
@@ -15,13 +15,11 @@ from functools import lru_cache
 
 import numpy as np
 
+from dedup import _core
 from dedup.errors import ConfigError
 from dedup.shingle import U32, U64
 
 __all__ = ["BandIndex", "band_keys", "optimal_params"]
-
-_BAND_SALT = np.uint64(0x9E3779B97F4A7C15)
-_ROW_MUL = np.uint64(0xC2B2AE3D27D4EB4F)
 
 
 def _collision_probability(s: np.ndarray, b: int, r: int) -> np.ndarray:
@@ -63,22 +61,12 @@ def band_keys(signatures: U32, bands: int, rows: int) -> U64:
     (1, 4)
     """
     sigs = np.atleast_2d(signatures)
-    n = sigs.shape[0]
     if sigs.shape[1] < bands * rows:
         raise ConfigError(
             f"signatures have {sigs.shape[1]} values; {bands} bands x {rows} rows need "
             f"{bands * rows}: lower 'bands' or 'rows', or raise 'num_perm'"
         )
-    cut = sigs[:, : bands * rows].reshape(n, bands, rows).astype(np.uint64)
-    keys = np.broadcast_to(np.arange(1, bands + 1, dtype=np.uint64) * _BAND_SALT, (n, bands))
-    keys = keys.copy()
-    for j in range(rows):
-        keys *= _ROW_MUL
-        keys += cut[:, :, j]
-    keys ^= keys >> np.uint64(29)
-    keys *= np.uint64(0xBF58476D1CE4E5B9)
-    keys ^= keys >> np.uint64(32)
-    return keys
+    return _core.band_keys(np.ascontiguousarray(sigs, dtype=np.uint32), bands, rows)
 
 
 class BandIndex:

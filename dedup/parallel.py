@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from dedup.config import Config
-from dedup.document import Document, Features, Unit, analyze
+from dedup.document import Document, Features, Unit, analyze_batch
 from dedup.errors import ConfigError
 from dedup.keys import IndexKeys, index_keys
 from dedup.match import Match
@@ -236,7 +236,7 @@ def _unpack(packed: tuple[Any, ...]) -> list[Features]:
 
 def _analyze_chunk(documents: list[Document], config: Config) -> tuple[Any, ...]:
     """Analyze a chunk and compute its index keys (in a worker: the parent only unpacks)."""
-    features = [analyze(doc, config) for doc in documents]
+    features = analyze_batch(documents, config)
     for feat, keys in zip(features, index_keys(features, config), strict=True):
         feat.keys = keys
     return _pack(features)
@@ -383,7 +383,7 @@ def analyze_many(documents: Sequence[Document], config: Config, workers: int = 1
                    for chunk in _chunks(missing, chunk_size)]
         fresh = [f for future in futures for f in _unpack(future.result())]
     else:
-        fresh = [analyze(doc, config) for doc in missing]
+        fresh = analyze_batch(missing, config)
     for doc, feat in zip(missing, fresh, strict=True):
         done[id(doc)] = feat
     return [done[id(doc)] for doc in documents]

@@ -5,20 +5,19 @@ from a dict of the paragraphs' comparison texts. Near repeats are proposed by an
 MinHash signatures of the paragraphs' character shingles and decided by
 :func:`word_similarity`; a cheap bound on that similarity first rules out the pairs that could
 never reach ``repeat_threshold``, so most articles sign no paragraph at all, and the result is
-the one an LSH over every paragraph gives.
+the one an LSH over every paragraph gives. The search runs in the Rust core
+(rust/src/repeats.rs); :func:`word_similarity` is difflib's matching blocks, computed there.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
+from dedup import _core
 from dedup.config import Config
-from dedup.index import BandIndex
 from dedup.minhash import MinHasher
 from dedup.normalize import normalize
 from dedup.paragraphs import Span, split_paragraphs
-from dedup.shingle import char_shingles
 
 __all__ = ["Repeat", "find_repeats", "remove_repeats", "repeat_blocks", "word_similarity"]
 
@@ -57,12 +56,7 @@ def word_similarity(a: str, b: str) -> float:
     >>> word_similarity("a b c d", "a b x d")
     0.75
     """
-    wa, wb = a.split(), b.split()
-    if not wa or not wb:
-        return 0.0
-    matcher = SequenceMatcher(None, wa, wb, autojunk=False)
-    matched = sum(block.size for block in matcher.get_matching_blocks())
-    return matched / max(len(wa), len(wb))
+    return _core.word_similarity(a, b)
 
 
 def find_repeats_in(paragraphs: list[Span], config: Config = _DEFAULT,
@@ -95,118 +89,27 @@ def find_repeats_in(paragraphs: list[Span], config: Config = _DEFAULT,
     elif len(norms) != len(paragraphs):
         raise ValueError(f"'norms' must hold one text per paragraph (got {len(norms)} for "
                          f"{len(paragraphs)} paragraphs): pass normalize(p.text) of each")
-    near_words = max(config.min_paragraph_words, config.min_near_repeat_words)
-    originals: dict[int, tuple[int, float]] = {}
-    first_of: dict[str, int] = {}
-    near: list[int] = []
-    for i, norm in enumerate(norms):
-        if not norm:
-            continue
-        words = norm.count(" ") + 1
-        if words < config.min_paragraph_words:
-            continue
-        first = first_of.setdefault(norm, i)
-        if first != i:
-            # Equal texts share every LSH band and score 1.0, above any near copy (whose
-            # similarity is below 1.0): the earliest equal text is the one the LSH would pick.
-            originals[i] = (first, 1.0)
-        elif words >= near_words:
-            # A later copy of this text would score exactly as it does against anything, and
-            # lose the tie to it: only the first of equal texts is a near-repeat candidate.
-            near.append(i)
-    if len(near) >= 2:
-        for pos, (earlier, sim) in _near_repeats([norms[i] for i in near], config).items():
-            originals[near[pos]] = (near[earlier], sim)
+    found, _ = _search(norms, config)
     repeats: list[Repeat] = []
-    for i in sorted(originals):
-        first, sim = originals[i]
+    for i, first, sim, exact in found:
         para, orig = paragraphs[i], paragraphs[first]
-        repeats.append(Repeat(para.line, orig.line, sim, norms[i] == norms[first],
-                              para.end_line, orig.end_line))
+        repeats.append(Repeat(para.line, orig.line, sim, exact, para.end_line, orig.end_line))
     return repeats
 
 
-# Past this many texts, bounding every pair in Python costs more than signing them all (the
-# bound is quadratic, the LSH linear; on distinct feed paragraphs 2.0 against 2.4 ms at 50,
-# 7.4 against 5.0 ms at 100): the LSH over every text decides alone.
+# Past this many texts, bounding every pair costs more than signing them all (the bound is
+# quadratic, the LSH linear; measured on distinct feed paragraphs in Python): the LSH over
+# every text decides alone. A setting of the search, kept here so tests can lower it.
 _MAX_BOUND_TEXTS = 60
 
 
-def _possible_pairs(norms: list[str], threshold: float) -> dict[int, list[int]] | None:
-    """Return, for each text, the earlier texts it could be ``threshold`` similar to.
-
-    :func:`word_similarity` counts words matched in order over the longer length, so it is at
-    most the shorter length over the longer, and at most the distinct words the two share plus
-    the repeated words of either (a word used ``k`` times matches at most ``k`` times). Pairs
-    whose bound is below ``threshold`` can never be repeats: in most articles, every pair.
-
-    Returns:
-        ``{text: [earlier texts, ascending]}`` for the texts with such pairs; ``None`` when
-        there are too many texts to bound every pair.
-    """
-    if len(norms) > _MAX_BOUND_TEXTS:
-        return None
-    split = [n.split() for n in norms]  # the words word_similarity counts
-    distinct = [set(words) for words in split]
-    lengths = [len(words) for words in split]
-    repeated = [len(words) - len(seen) for words, seen in zip(split, distinct, strict=True)]
-    pairs: dict[int, list[int]] = {}
-    for i in range(1, len(norms)):
-        words_i, length_i, repeated_i = distinct[i], lengths[i], repeated[i]
-        for j in range(i):
-            length_j = lengths[j]
-            longer, shorter = (length_i, length_j) if length_i >= length_j else (length_j, length_i)
-            # Divisions as word_similarity divides: a bound on the same float, not near it.
-            # (Wordless texts, possible only in norms a caller passed, score 0.0 there.)
-            if not longer:
-                if threshold <= 0.0:
-                    pairs.setdefault(i, []).append(j)
-                continue
-            if shorter / longer < threshold:
-                continue
-            shared = len(words_i & distinct[j]) + min(repeated_i, repeated[j])
-            if min(shared, shorter) / longer >= threshold:
-                pairs.setdefault(i, []).append(j)
-    return pairs
-
-
-def _near_repeats(norms: list[str], config: Config) -> dict[int, tuple[int, float]]:
-    """Return ``{i: (earlier, similarity)}`` for the distinct texts that near-repeat another.
-
-    Candidates are the earlier texts sharing a bucket of the paragraph LSH (no bucket is a stop
-    bucket here); the most similar at least ``repeat_threshold`` wins, the earliest of equals.
-    """
-    possible = _possible_pairs(norms, config.repeat_threshold)
-    if possible is None:
-        signed = list(range(len(norms)))
-    elif not possible:
-        return {}
-    else:
-        signed = sorted({j for i, row in possible.items() for j in (i, *row)})
+def _search(norms: list[str], config: Config) -> tuple[list[tuple[int, int, float, bool]], int]:
+    """Return ``(index, first, similarity, exact)`` of each repeating paragraph, and how many
+    paragraphs were signed for the paragraph LSH (most articles sign none)."""
     hasher = MinHasher(config.passage_num_perm, config.seed)
-    index = BandIndex(config.passage_bands, config.passage_rows, max_bucket=len(signed))
-    keys = index.keys(hasher.signatures([char_shingles(norms[i], config.char_ngram)
-                                         for i in signed]))
-    candidates: dict[int, list[int]] = {}
-    if possible is None:
-        for pos in range(len(signed)):
-            candidates[pos] = index.query(keys[pos])
-            index.insert(pos, keys[pos])
-    else:
-        # The index is a dict from key to items: two texts are candidates when they share a key.
-        buckets = {i: set(k) for i, k in zip(signed, keys.tolist(), strict=True)}
-        for i, row in possible.items():
-            candidates[i] = [j for j in row if not buckets[i].isdisjoint(buckets[j])]
-    found: dict[int, tuple[int, float]] = {}
-    for i, row in candidates.items():
-        best: tuple[float, int] | None = None
-        for earlier in row:
-            sim = word_similarity(norms[earlier], norms[i])
-            if sim >= config.repeat_threshold and (best is None or sim > best[0]):
-                best = (sim, earlier)
-        if best is not None:
-            found[i] = (best[1], best[0])
-    return found
+    return _core.find_repeats(norms, config.min_paragraph_words, config.min_near_repeat_words,
+                              config.repeat_threshold, config.char_ngram, config.passage_bands,
+                              config.passage_rows, _MAX_BOUND_TEXTS, hasher.a, hasher.b)
 
 
 def find_repeats(text: str, config: Config = _DEFAULT) -> list[Repeat]:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import pytest
 
-from dedup import Config, Detector, Document, Result, analyze
+from dedup import Config, Detector, Document, Result
 from dedup.cli import main
-from dedup.document import Features
+from dedup.document import Features, analyze_batch
 from tests.conftest import SEEDS
 
 STORY = ("The city council approved a budget of 4.2 billion dollars on Tuesday after a long "
@@ -123,13 +123,13 @@ def test_an_internal_error_is_one_line_not_a_traceback(
 # A document whose analysis fails ---------------------------------------------------------------
 
 
-def _fails_for(doc_id: str) -> Callable[[Document, Config], Features]:
-    """Return ``analyze``, raising for the document ``doc_id`` as a bug would."""
+def _fails_for(doc_id: str) -> Callable[[Sequence[Document], Config], list[Features]]:
+    """Return ``analyze_batch``, raising for a batch holding ``doc_id`` as a bug would."""
 
-    def analyze_or_fail(document: Document, config: Config) -> Features:
-        if document.id == doc_id:
+    def analyze_or_fail(documents: Sequence[Document], config: Config) -> list[Features]:
+        if any(document.id == doc_id for document in documents):
             raise RuntimeError("boom")
-        return analyze(document, config)
+        return analyze_batch(documents, config)
 
     return analyze_or_fail
 
@@ -141,7 +141,7 @@ def test_a_document_that_cannot_be_analyzed_is_an_error_and_the_rest_is_processe
     feed = tmp_path / "feed.jsonl"
     feed.write_text("".join(json.dumps({"id": i, "text": f"{STORY} {n}"}) + "\n"
                             for n, i in enumerate(["a", "bad", "b"])), encoding="utf-8")
-    monkeypatch.setattr("dedup.parallel.analyze", _fails_for("bad"))
+    monkeypatch.setattr("dedup.parallel.analyze_batch", _fails_for("bad"))
     monkeypatch.delenv("DEDUP_DEBUG", raising=False)
     assert main(["scan", str(feed), "--format", fmt, "--color", "never"]) == 3
     captured = capsys.readouterr()
@@ -170,7 +170,7 @@ def test_a_failing_document_shows_its_traceback_with_dedup_debug(
         monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "a.txt").write_text(STORY, encoding="utf-8")
     (tmp_path / "bad.txt").write_text(STORY, encoding="utf-8")
-    monkeypatch.setattr("dedup.parallel.analyze", _fails_for("bad"))
+    monkeypatch.setattr("dedup.parallel.analyze_batch", _fails_for("bad"))
     monkeypatch.setenv("DEDUP_DEBUG", "1")
     assert main(["scan", str(tmp_path), "-f", "json"]) == 3
     err = capsys.readouterr().err
@@ -184,7 +184,7 @@ def test_a_failure_of_every_document_is_an_internal_error(
     # Not a bad document but a bug (or a broken index): one line, exit 70, not 1,000 errors.
     for name in "abc":
         (tmp_path / f"{name}.txt").write_text(STORY, encoding="utf-8")
-    monkeypatch.setattr("dedup.parallel.analyze", lambda document, config: 1 / 0)
+    monkeypatch.setattr("dedup.parallel.analyze_batch", lambda documents, config: 1 / 0)
     monkeypatch.delenv("DEDUP_DEBUG", raising=False)
     assert main(["scan", str(tmp_path), "-f", "json"]) == 70
     err = capsys.readouterr().err

@@ -82,54 +82,34 @@ def test_bad_num_perm_is_a_clear_error(bad: object) -> None:
         MinHasher(num_perm=bad)  # type: ignore[arg-type]
 
 
-# Sizes around the 64k hashes of one pass of the permutation-by-permutation path, so that
-# sets are cut by block edges, plus empty and single-hash sets between them.
-_PATH_SIZES = [0, 1, 700, 0, 65_535, 2, 70_000, 0, 3, 140_000, 1]
+# Large sets beside empty and single-hash ones, in one batch.
+_BATCH_SIZES = [0, 1, 700, 0, 65_535, 2, 70_000, 0, 3, 140_000, 1]
 
 
-@pytest.mark.parametrize("path", ["_by_set", "_by_permutation"])
 @pytest.mark.parametrize(("num_perm", "seed"), [(128, 1), (32, 5)])
-def test_both_signing_paths_equal_datasketch(path: str, num_perm: int, seed: int) -> None:
+def test_batch_rows_equal_datasketch_and_one_set_at_a_time(num_perm: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
-    sets = [rng.integers(0, 2**32, size=n, dtype=np.uint32) for n in _PATH_SIZES]
+    sets = [rng.integers(0, 2**32, size=n, dtype=np.uint32) for n in _BATCH_SIZES]
     hasher = MinHasher(num_perm, seed)
-    out = np.full((len(sets), num_perm), EMPTY_VALUE, dtype=np.uint32)
-    if path == "_by_set":
-        hasher._by_set(sets, out)
-    else:
-        hasher._by_permutation(np.concatenate(sets), np.array(_PATH_SIZES, dtype=np.intp), out)
+    out = hasher.signatures(sets)
     for i, hashes in enumerate(sets):
-        # datasketch on the big sets takes seconds: check those against the other path's rows.
+        # datasketch on the big sets takes seconds: check those one set at a time.
         if len(hashes) <= 700:
             assert np.array_equal(out[i], _datasketch(hashes, num_perm, seed)), i
-    other = np.full_like(out, EMPTY_VALUE)
-    hasher._by_set([sets[4], sets[6], sets[9]], other[:3])
-    assert np.array_equal(out[[4, 6, 9]], other[:3])
+        else:
+            assert np.array_equal(out[i], hasher.signature(hashes)), i
+    assert (out[[0, 3, 7]] == EMPTY_VALUE).all()
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(st.integers(0, 2**32 - 1), max_size=40), min_size=1, max_size=30))
-def test_permutation_path_equals_set_path(sets: list[list[int]]) -> None:
+def test_flat_batches_equal_lists_of_sets(sets: list[list[int]]) -> None:
     hasher = MinHasher(16, 9)
     arrays = [np.array(s, dtype=np.uint32) for s in sets]
-    by_set = np.full((len(arrays), 16), EMPTY_VALUE, dtype=np.uint32)
-    hasher._by_set(arrays, by_set)
-    by_permutation = np.full_like(by_set, EMPTY_VALUE)
-    if any(sets):
-        hasher._by_permutation(np.concatenate(arrays),
-                               np.array([len(s) for s in sets], dtype=np.intp), by_permutation)
-    assert np.array_equal(by_set, by_permutation)
+    one_by_one = np.stack([hasher.signature(a) for a in arrays])
     flat = np.concatenate(arrays)
-    assert np.array_equal(hasher.signatures_flat(flat, [len(s) for s in sets]), by_set)
-    assert np.array_equal(hasher.signatures(arrays), by_set)
-
-
-def test_large_batches_take_the_permutation_path_and_single_sets_the_set_path() -> None:
-    hasher = MinHasher()
-    # 256 feed-sized articles: the path measured ~3x faster per article.
-    assert hasher._permutation_cost(256 * 660) < hasher._set_cost(256, 256 * 660)
-    # One article alone: 384 numpy calls would cost more than its arithmetic.
-    assert hasher._permutation_cost(660) > hasher._set_cost(1, 660)
+    assert np.array_equal(hasher.signatures_flat(flat, [len(s) for s in sets]), one_by_one)
+    assert np.array_equal(hasher.signatures(arrays), one_by_one)
 
 
 @pytest.mark.parametrize("counts", [[1, 1], [4], [-1, 4], [[3]]])

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
+import regex
 from hypothesis import given
 from hypothesis import strategies as st
 
 from dedup import Span, split_paragraphs, split_sentences
-from dedup.paragraphs import _SENTENCE_END, _is_wrapped, line_starts, sentence_rows
+from dedup.paragraphs import line_starts, sentence_rows
 
 
 def test_one_paragraph_a_line_with_blank_lines_between() -> None:
@@ -45,8 +46,23 @@ def test_spans_are_exact_slices_with_correct_lines(text: str) -> None:
         assert text.count("\n", 0, span.end - 1) + 1 == span.end_line
 
 
-# The splitters as they were before the one-line fast path and the tuple rows: a line search
-# for every span, both ends trimmed. The fast paths must give the very same spans.
+# The splitters as they were in Python before the Rust core (rust/src/paragraphs.rs) took
+# them over: a line search for every span, both ends trimmed, sentence ends by a regex. The
+# core must give the very same spans.
+_SENTENCE_END = regex.compile(r"(?<![.!?。！？])[.!?。！？]++[\"'”’)\]]*+(?=\s)|[。！？]+")
+_FINAL_PUNCT = (".", "!", "?", ":", '"', "”", "'", "’", ")", "。", "！", "？")
+
+
+def _is_wrapped(lines: list[str]) -> bool:
+    stripped = [ln.strip() for ln in lines]
+    nonblank = [i for i, s in enumerate(stripped) if s]
+    if "" not in stripped or not nonblank:
+        return False
+    runs_on = sum(1 for i in nonblank if i + 1 < len(stripped) and stripped[i + 1]
+                  and not stripped[i].endswith(_FINAL_PUNCT))
+    return runs_on >= 0.5 * len(nonblank)
+
+
 def _reference_trimmed(text: str, starts: list[int], start: int, end: int) -> Span:
     piece = text[start:end]
     s, e = start + len(piece) - len(piece.lstrip()), start + len(piece.rstrip())
@@ -88,7 +104,8 @@ def _reference_sentences(text: str, paragraphs: list[Span]) -> list[Span]:
     return out
 
 
-_TEXTS = st.text(alphabet=st.sampled_from("ab .!?。\n\n\r\t \u3000“”'’)x\x1c"), max_size=160)
+_ODD = "ab .!?。！\n\n\r\t \u3000“”'’)]x\x1c\x85\u2028\x0b\ud800"
+_TEXTS = st.text(alphabet=st.sampled_from(_ODD), max_size=160) | st.text(max_size=80)
 
 
 @given(_TEXTS)

@@ -181,8 +181,13 @@ def _reference_normalize(text: str) -> str:
 _TRICKY = st.sampled_from(list("aZ09 '`’‘ʼ“”„«»—–…•·°€£©®½ﬁéÉßøœ東京\n\t_-.,!?\x00\u00a0\u0301ǅ"))
 
 
+# Characters that Python's own Unicode tables (14.0 in 3.11) leave unassigned are classed by
+# newer tables in the regex package and in the core (each its own version), so they differ.
+_ASSIGNED = st.characters(exclude_categories=("Cn",))
+
+
 @settings(max_examples=400, deadline=None)
-@given(st.text(alphabet=_TRICKY, max_size=60) | st.text(max_size=60))
+@given(st.text(alphabet=_TRICKY, max_size=60) | st.text(alphabet=_ASSIGNED, max_size=60))
 def test_fast_normalize_equals_reference(text: str) -> None:
     assert normalize(text) == _reference_normalize(text)
     folded = folded_bytes(text)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from difflib import SequenceMatcher
 
 import pytest
 from hypothesis import given, settings
@@ -13,12 +13,13 @@ from dedup import Config, find_repeats, normalize, remove_repeats, split_paragra
 from dedup.index import BandIndex
 from dedup.minhash import MinHasher
 from dedup.repeats import Repeat, find_repeats_in, repeat_blocks, word_similarity
-from dedup.shingle import U32, char_shingles
+from dedup.shingle import char_shingles
 
 PARA = ("The committee said the new rules would apply to every district from next spring, "
         "after a consultation that drew more than four thousand replies from residents.")
 OTHER = ("Opposition members called the timetable rushed and asked for an independent review "
          "of the costs before any vote takes place in the chamber.")
+_SOME_WORDS = ("a", "b", "c", "d", "the", "of")
 
 
 def test_exact_repeat_of_a_block_is_found_and_grouped() -> None:
@@ -65,6 +66,23 @@ def test_no_repeats_means_the_text_comes_back_unchanged() -> None:
     assert remove_repeats(text) == text
 
 
+def _reference_similarity(a: str, b: str) -> float:
+    """word_similarity as difflib computes it (the core's must equal it)."""
+    wa, wb = a.split(), b.split()
+    if not wa or not wb:
+        return 0.0
+    blocks = SequenceMatcher(None, wa, wb, autojunk=False).get_matching_blocks()
+    return sum(block.size for block in blocks) / max(len(wa), len(wb))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_SOME_WORDS), max_size=30),
+       st.lists(st.sampled_from(_SOME_WORDS), max_size=30))
+def test_word_similarity_equals_difflib(a: list[str], b: list[str]) -> None:
+    assert word_similarity(" ".join(a), " ".join(b)) == _reference_similarity(" ".join(a),
+                                                                              " ".join(b))
+
+
 # What repeats were before exact repeats got a dict and near ones a bound: an LSH over every
 # paragraph of min_paragraph_words words, word similarity on its candidates. The fast path
 # must give exactly this.
@@ -87,7 +105,7 @@ def _reference(text: str, config: Config) -> list[Repeat]:
             if norms[eligible[earlier]] == norms[i]:
                 sim = 1.0
             elif min(words[pos], words[earlier]) >= config.min_near_repeat_words:
-                sim = word_similarity(norms[eligible[earlier]], norms[i])
+                sim = _reference_similarity(norms[eligible[earlier]], norms[i])
             else:
                 continue
             if sim >= config.repeat_threshold and (best is None or sim > best[0]):
@@ -141,39 +159,32 @@ def test_repeats_equal_an_lsh_over_every_paragraph(text: str, config: Config,
         assert find_repeats(text, config) == _reference(text, config)
 
 
-class _NoSigning(MinHasher):
-    def signatures(self, sets: Sequence[U32]) -> U32:
-        raise AssertionError("no paragraph should be signed")
+def _signed(text: str) -> int:
+    """How many paragraphs of ``text`` the search signs for the paragraph LSH."""
+    return repeats_module._search([normalize(p.text) for p in split_paragraphs(text)],
+                                  Config())[1]
 
 
-def test_exact_repeats_are_found_without_signing_any_paragraph(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(repeats_module, "MinHasher", _NoSigning)
+def test_exact_repeats_are_found_without_signing_any_paragraph() -> None:
     title = "Minister backs plan for new rail link to the airport"
     text = "\n".join([title, PARA, OTHER, PARA.upper(), title, PARA])
     assert [(r.line, r.first_line, r.exact) for r in find_repeats(text)] == [
         (4, 2, True), (5, 1, True), (6, 2, True)]
+    assert _signed(text) == 0
 
 
-def test_paragraphs_too_different_for_a_near_repeat_are_never_signed(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(repeats_module, "MinHasher", _NoSigning)
-    assert find_repeats(f"{PARA}\n{OTHER}\n{PARA[:60]}") == []
+def test_paragraphs_too_different_for_a_near_repeat_are_never_signed() -> None:
+    text = f"{PARA}\n{OTHER}\n{PARA[:60]}"
+    assert find_repeats(text) == []
+    assert _signed(text) == 0
 
 
-def test_near_repeats_still_go_through_the_lsh(monkeypatch: pytest.MonkeyPatch) -> None:
-    signed: list[int] = []
-
-    class Counting(MinHasher):
-        def signatures(self, sets: Sequence[U32]) -> U32:
-            signed.append(len(sets))
-            return super().signatures(sets)
-
-    monkeypatch.setattr(repeats_module, "MinHasher", Counting)
+def test_near_repeats_still_go_through_the_lsh() -> None:
     changed = PARA.replace("district", "county")
-    [repeat] = find_repeats(f"{PARA}\n{OTHER}\n{changed}")
+    text = f"{PARA}\n{OTHER}\n{changed}"
+    [repeat] = find_repeats(text)
     assert (repeat.line, repeat.first_line, repeat.exact) == (3, 1, False)
-    assert signed == [2]  # the pair, not OTHER
+    assert _signed(text) == 2  # the pair, not OTHER
 
 
 def test_a_near_repeat_of_a_pasted_paragraph_points_at_the_first_copy() -> None:

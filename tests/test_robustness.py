@@ -16,14 +16,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 
-from dedup import Config, ConfigError, Detector, Document, Problem, Report, Result, analyze, scan
+from dedup import Config, ConfigError, Detector, Document, Problem, Report, Result, scan
 from dedup.cli import main
-from dedup.document import Features
+from dedup.document import Features, analyze_batch
 from dedup.report import write_report
 from tests.conftest import ROOT
 
@@ -523,12 +523,12 @@ def test_a_report_through_a_link_replaces_the_linked_file_and_keeps_its_mode(
 
 def test_a_document_that_cannot_be_analyzed_is_reported_and_the_rest_is_matched(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    def analyze_or_fail(document: Document, config: Config) -> Features:
-        if document.id == "bad":
+    def analyze_or_fail(documents: Sequence[Document], config: Config) -> list[Features]:
+        if any(document.id == "bad" for document in documents):
             raise MemoryError("no room for this one")
-        return analyze(document, config)
+        return analyze_batch(documents, config)
 
-    monkeypatch.setattr("dedup.parallel.analyze", analyze_or_fail)
+    monkeypatch.setattr("dedup.parallel.analyze_batch", analyze_or_fail)
     docs = [Document(f"d{i}", f"{STORY} {i % 150}") for i in range(300)]
     docs[200] = Document("bad", STORY, source="feed.jsonl:201")
     report = scan(docs)

@@ -1,0 +1,130 @@
+"""The native core of dedup (rust/): splitting, normalization, repeats and hashing kernels.
+
+Built by maturin from the Rust crate in rust/. Every function releases the GIL while it
+works. Texts are read as code points, so a ``str`` with lone surrogates works. The typed,
+documented Python faces of these functions are in :mod:`dedup.normalize`,
+:mod:`dedup.paragraphs`, :mod:`dedup.repeats`, :mod:`dedup.shingle`, :mod:`dedup.minhash` and
+:mod:`dedup.index`; call those.
+"""
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+_U32 = npt.NDArray[np.uint32]
+_U64 = npt.NDArray[np.uint64]
+_Intp = npt.NDArray[np.intp]
+
+def token_hashes(text: str, prefix: int | None = None, /) -> _U64:
+    """One 64-bit hash per word of ``text`` (words split by single spaces); with ``prefix``,
+    only each word's first ``prefix`` characters count."""
+
+def token_hashes_of_bytes(folded: bytes, /) -> _U64:
+    """One 64-bit hash per word of ASCII bytes whose words are split by runs of spaces."""
+
+def token_hashes_many(texts: Sequence[bytes | str], /) -> tuple[_U64, _Intp]:
+    """The word hashes of many texts laid end to end, and how many belong to each.
+
+    Raises TypeError for an item that is neither ``bytes`` nor ``str``."""
+
+def ngram_hashes(tokens: _U64, n: int, /) -> _U32:
+    """The sorted, distinct uint32 hashes of the n-grams of a token hash sequence.
+
+    Raises ValueError if ``n`` < 1."""
+
+def ngram_hashes_many(tokens: _U64, counts: _Intp, n: int, /) -> tuple[_U32, _Intp]:
+    """The n-gram hashes (window order) of sequences laid end to end, and how many belong
+    to each.
+
+    Raises ValueError if ``n`` < 1 or ``counts`` do not add up to ``len(tokens)``."""
+
+def anchors(tokens: _U64, n: int, window: int, /) -> _U64:
+    """The passage anchors (winnowed 64-bit word n-gram hashes) of a token sequence, sorted.
+
+    Raises ValueError if ``n`` or ``window`` < 1."""
+
+def finalize(hashes: _U64, /) -> _U32:
+    """MurmurHash3's fmix64 of each hash, top 32 bits kept."""
+
+def char_shingles(text: str, n: int, /) -> _U32:
+    """The sorted, distinct hashes of the character n-grams of ``text``."""
+
+def word_shingles(text: str, n: int, /) -> _U32:
+    """The sorted, distinct hashes of the word n-grams of ``text``."""
+
+def normalize(text: str, /) -> str:
+    """The comparison form of ``text``: NFKD, nonspacing marks dropped, casefolded, unspaced
+    scripts a word a character, apostrophes deleted, other non-alphanumerics one space."""
+
+def normalize_many(texts: list[str], /) -> list[str]:
+    """:func:`normalize` of each text."""
+
+def folded_bytes(text: str, /) -> bytes | None:
+    """The ASCII comparison form before spaces are collapsed, or ``None`` when not ASCII."""
+
+def split_paragraphs(text: str, /) -> npt.NDArray[np.int64]:
+    """The paragraphs of ``text`` as ``(n, 4)`` rows ``(start, end, line, end_line)``: one a
+    line, or blank-line blocks if hard-wrapped; offsets in code points."""
+
+def sentence_rows(text: str, paragraphs: npt.NDArray[np.int64], /
+                  ) -> tuple[npt.NDArray[np.int64], _Intp]:
+    """The sentences of the given ``(n, 4)`` paragraph rows, as ``(m, 4)`` rows, and how many
+    belong to each paragraph.
+
+    Raises ValueError for a row outside the text."""
+
+def sentences_of(text: str, /) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], _Intp,
+                                        list[str]]:
+    """A text's paragraph rows and sentence rows ``(start, end, line, end_line)``, sentences
+    per paragraph, and each sentence's comparison text (what :func:`normalize` gives)."""
+
+def fingerprint(norms: list[str], texts: list[str], stopwords: _U64, stem_chars: int,
+                min_sentence_words: int, word_ngram: int, anchor_window: int, /
+                ) -> tuple[int, _U32, _U64, bytes, _Intp, _Intp, _Intp, _U32, _U64]:
+    """A document's fingerprint from its sentences' comparison texts and original texts (for
+    the names): ``(words, shingles, anchors, exact_key, unit_sentence, unit_words,
+    unit_sizes, unit_stems, unit_keys)``.
+
+    Units are sentences of ``min_sentence_words`` words or more with stems left once the
+    sorted ``stopwords`` stem hashes are dropped (numbers with the top bit set); a unit's key
+    hashes its shape (numbers and names as ``#``); ``unit_sentence`` indexes ``norms``.
+    Raises ValueError if ``stopwords`` are not sorted, a count is < 1 or ``texts`` and
+    ``norms`` differ in length."""
+
+def passage_unit(norm: str, text: str, stopwords: _U64, stem_chars: int, /
+                 ) -> tuple[int, _U32, int]:
+    """The unit of a text taken whole, given its comparison form: ``(words, stems, key)``."""
+
+def analyze_batch(texts: list[str], config: object, stopwords: _U64, a: _U32, b: _U32,
+                  max_bound_texts: int, /) -> list[tuple[
+                      npt.NDArray[np.int64], list[tuple[int, int, float, bool]], list[int], int,
+                      _U32, _U64, bytes, npt.NDArray[np.int64], _Intp, _Intp, _U32, _U64]]:
+    """The analysis of each repaired text, after repair: ``(paragraphs, repeats,
+    removed_lines, words, shingles, anchors, exact_key, unit_lines, unit_words, unit_sizes,
+    unit_stems, unit_keys)``. ``config`` is a :class:`dedup.Config` (its fields are read);
+    ``a``, ``b`` the paragraph MinHash permutations; ``repeats`` index the paragraph rows."""
+
+def find_repeats(norms: list[str], min_paragraph_words: int, min_near_repeat_words: int,
+                 threshold: float, char_ngram: int, bands: int, rows: int,
+                 max_bound_texts: int, a: _U32, b: _U32, /
+                 ) -> tuple[list[tuple[int, int, float, bool]], int]:
+    """The paragraphs (by their comparison texts) that repeat an earlier one, as ``(index,
+    first, similarity, exact)`` in order, and how many paragraphs were signed for the LSH of
+    ``bands`` x ``rows`` over MinHash permutations ``a``, ``b`` of character shingles."""
+
+def word_similarity(a: str, b: str, /) -> float:
+    """The share of the longer text's words found in the other in order (difflib's
+    matching blocks, ``autojunk=False``)."""
+
+def signatures(hashes: _U32, counts: _Intp, a: _U32, b: _U32, /) -> _U32:
+    """The ``(len(counts), len(a))`` MinHash signatures (datasketch's ``affine32``) of sets
+    laid end to end, with permutations ``a`` and ``b``.
+
+    Raises ValueError if ``counts`` do not add up to ``len(hashes)`` or ``a`` and ``b``
+    differ in length or are empty."""
+
+def band_keys(signatures: _U32, bands: int, rows: int, /) -> _U64:
+    """The ``(n, bands)`` uint64 LSH bucket keys of ``n`` signatures (a C-contiguous 2-D array).
+
+    Raises ValueError if a signature has fewer than ``bands * rows`` values."""
