@@ -499,6 +499,7 @@ fn sorted_stopwords(stopwords: &PyReadonlyArray1<'_, u64>) -> PyResult<Vec<u64>>
 /// shingles, anchors, exact_key, unit_sentence, unit_words, unit_sizes, unit_stems,
 /// unit_keys)``.
 #[pyfunction]
+#[allow(clippy::too_many_arguments)] // the configuration's fields, flat, as Python passes them
 fn fingerprint<'py>(
     py: Python<'py>,
     norms: Vec<String>,
