@@ -1,6 +1,6 @@
 """The ``dedup`` command's entry point: a module outside the package, imported first.
 
-Importing :mod:`dedup` (numpy, ftfy, regex, the detector) takes a few tenths of a second.
+Importing :mod:`dedup` (numpy, ftfy, the Rust core, the detector) takes a few tenths of a second.
 A Ctrl-C in that time would surface as a traceback from inside some import; here it is
 caught before any of that starts, and reported the way an interrupted scan is.
 """

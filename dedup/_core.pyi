@@ -57,9 +57,6 @@ def normalize(text: str, /) -> str:
     """The comparison form of ``text``: NFKD, nonspacing marks dropped, casefolded, unspaced
     scripts a word a character, apostrophes deleted, other non-alphanumerics one space."""
 
-def normalize_many(texts: list[str], /) -> list[str]:
-    """:func:`normalize` of each text."""
-
 def folded_bytes(text: str, /) -> bytes | None:
     """The ASCII comparison form before spaces are collapsed, or ``None`` when not ASCII."""
 
@@ -73,11 +70,6 @@ def sentence_rows(text: str, paragraphs: npt.NDArray[np.int64], /
     belong to each paragraph.
 
     Raises ValueError for a row outside the text."""
-
-def sentences_of(text: str, /) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], _Intp,
-                                        list[str]]:
-    """A text's paragraph rows and sentence rows ``(start, end, line, end_line)``, sentences
-    per paragraph, and each sentence's comparison text (what :func:`normalize` gives)."""
 
 def fingerprint(norms: list[str], texts: list[str], stopwords: _U64, stem_chars: int,
                 min_sentence_words: int, word_ngram: int, anchor_window: int, /

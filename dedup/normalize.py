@@ -8,11 +8,9 @@ its own, so that word shingles still work on them. The folding runs in the Rust 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from dedup import _core
 
-__all__ = ["folded_bytes", "normalize", "normalize_many"]
+__all__ = ["folded_bytes", "normalize"]
 
 
 def folded_bytes(text: str) -> bytes | None:
@@ -46,12 +44,3 @@ def normalize(text: str) -> str:
     '新 闻 报 道'
     """
     return _core.normalize(text)
-
-
-def normalize_many(texts: Sequence[str]) -> list[str]:
-    """Return :func:`normalize` of each of ``texts``, in one call to the core.
-
-    >>> normalize_many(["Don't PANIC!", "", "Café"])
-    ['dont panic', '', 'cafe']
-    """
-    return _core.normalize_many(list(texts))

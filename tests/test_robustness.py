@@ -361,15 +361,18 @@ LAUNCHER = ROOT / "_dedup_command.py"
 
 def _before_the_launcher(err: str) -> bool:
     """Say whether a Ctrl-C came before the launcher could set its handler: the traceback
-    then ends in pip's generated script, at its import of ``_dedup_command``, or in the
-    launcher's first statement (the import of ``_signal``), with no other frame of ours."""
+    then starts in pip's generated script (at its imports of re, sys or ``_dedup_command``)
+    and has no frame of ours but, at most, the launcher's first statement (the import of
+    ``_signal``)."""
     first = next(n for n, line in enumerate(LAUNCHER.read_text().splitlines(), start=1)
                  if line.startswith("import _signal"))
-    ours = [line for line in err.splitlines() if line.lstrip().startswith("File ")
-            and "<frozen " not in line]
-    return (err.rstrip().endswith("KeyboardInterrupt") and "from _dedup_command import main" in err
-            and (len(ours) == 1 or (len(ours) == 2 and f'_dedup_command.py", line {first},'
-                                    in ours[1])))
+    frames = [line.strip() for line in err.splitlines() if line.lstrip().startswith("File ")
+              and "<frozen " not in line]
+    script = f'File "{Path(sys.executable).with_name("dedup")}"'
+    ours = [f for f in frames[1:] if "_dedup_command.py" in f or str(ROOT / "dedup") in f]
+    return (err.rstrip().endswith("KeyboardInterrupt") and bool(frames)
+            and frames[0].startswith(script)
+            and (not ours or (len(ours) == 1 and f'_dedup_command.py", line {first},' in ours[0])))
 
 
 def test_ctrl_c_while_the_command_imports_is_one_line(tmp_path: Path) -> None:

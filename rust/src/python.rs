@@ -344,18 +344,6 @@ fn normalize_text(py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<String
     Ok(py.detach(|| normalize::normalize(&codes.text().0)))
 }
 
-/// Return the comparison forms of many texts.
-#[pyfunction]
-fn normalize_many(py: Python<'_>, texts: Vec<Bound<'_, PyString>>) -> PyResult<Vec<String>> {
-    let codes: Vec<Codes<'_>> = texts.iter().map(code_points).collect::<PyResult<_>>()?;
-    Ok(py.detach(|| {
-        codes
-            .iter()
-            .map(|c| normalize::normalize(&c.text().0))
-            .collect()
-    }))
-}
-
 /// Return the comparison form before spaces are collapsed, if it is ASCII, else ``None``.
 #[pyfunction]
 fn folded_bytes<'py>(
@@ -432,44 +420,6 @@ fn sentence_rows<'py>(
     let counts: Vec<usize> = rows.iter().map(Vec::len).collect();
     let flat: Vec<Span> = rows.into_iter().flatten().collect();
     Ok((span_rows(py, &flat), sizes_array(py, counts)))
-}
-
-/// A paragraph's or a sentence's rows, sentences per paragraph, and each sentence's
-/// comparison text.
-type Sentences<'py> = (
-    Bound<'py, PyArray2<i64>>,
-    Bound<'py, PyArray2<i64>>,
-    Bound<'py, PyArray1<isize>>,
-    Vec<String>,
-);
-
-/// Return a text's paragraphs and sentences as ``(start, end, line, end_line)`` rows, how
-/// many sentences each paragraph has, and each sentence's comparison text: what analysis
-/// needs of the text in one call.
-#[pyfunction]
-fn sentences_of<'py>(py: Python<'py>, text: &Bound<'py, PyString>) -> PyResult<Sentences<'py>> {
-    let codes = code_points(text)?.to_vec();
-    let (paragraphs, rows, norms) = py.detach(|| {
-        let paragraphs = paragraphs::split_paragraphs(&codes);
-        let rows = paragraphs::sentences(&codes, &paragraphs);
-        let norms: Vec<String> = rows
-            .iter()
-            .flatten()
-            .map(|s| {
-                let (sentence, _) = normalize::text_of(codes[s.start..s.end].iter().copied());
-                normalize::normalize(&sentence)
-            })
-            .collect();
-        (paragraphs, rows, norms)
-    });
-    let counts: Vec<usize> = rows.iter().map(Vec::len).collect();
-    let flat: Vec<Span> = rows.into_iter().flatten().collect();
-    Ok((
-        span_rows(py, &paragraphs),
-        span_rows(py, &flat),
-        sizes_array(py, counts),
-        norms,
-    ))
 }
 
 /// What a document's fingerprint holds, as Python receives it.
@@ -747,10 +697,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ngram_hashes, m)?)?;
     m.add_function(wrap_pyfunction!(ngram_hashes_many, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_text, m)?)?;
-    m.add_function(wrap_pyfunction!(normalize_many, m)?)?;
     m.add_function(wrap_pyfunction!(passage_unit, m)?)?;
     m.add_function(wrap_pyfunction!(sentence_rows, m)?)?;
-    m.add_function(wrap_pyfunction!(sentences_of, m)?)?;
     m.add_function(wrap_pyfunction!(signatures, m)?)?;
     m.add_function(wrap_pyfunction!(split_paragraphs, m)?)?;
     m.add_function(wrap_pyfunction!(token_hashes, m)?)?;
