@@ -1,9 +1,10 @@
 """Write tests/cases/verify.json: the verification of a seeded variety of document pairs.
 
-Written from the repository root by ``python tests/cases/make_verify_cases.py`` with the
-numpy implementation of :func:`dedup.match.compare` and ``screen`` (issue 22's rules) that
-the Rust core replaces; tests/test_verify_cases.py holds every later implementation to it.
-Never regenerate the file to make a failing test pass.
+Written from the repository root by ``python tests/cases/make_verify_cases.py`` at commit
+cf6dd45, with the numpy implementation of :func:`dedup.match.compare` and ``screen`` (issue
+22's rules) that the Rust core (rust/src/verify.rs) replaced in the next commit; ``screen``
+is gone since, so the script runs only at that commit. tests/test_verify_cases.py holds
+every later implementation to the file. Never regenerate it to make a failing test pass.
 
 The file is self-contained: it keeps the texts (the seeds, and articles of the generated feed
 with a vocabulary counted in the seeds only, so no corpus is needed) and, per group, the
@@ -97,7 +98,7 @@ def groups() -> list[tuple[str, list[str], list[tuple[int, int]]]]:
 
 def main() -> None:
     cases: list[dict[str, Any]] = []
-    from dedup.match import screen
+    from dedup.match import screen  # type: ignore[attr-defined]  # numpy, at cf6dd45 only
 
     for name, texts, pairs in groups():
         docs = analyze_all(texts)
