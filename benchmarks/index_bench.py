@@ -161,8 +161,8 @@ def query_latency(detector: Detector, probes: list[_Prepared]) -> tuple[Timings,
     sentence bands: the candidate list), ``fetch`` (reading and decoding every candidate),
     ``query`` (the whole of what :meth:`Detector.query` does after analysis: lookups, fetch,
     the boilerplate counts of the candidates' sentences, and verification), ``verify`` (the
-    calls of :func:`dedup.match.compare`, and of ``screen`` where the detector has one, inside
-    it) and ``index`` (``query`` minus ``verify``); and the numbers of candidates.
+    call of :func:`dedup.match.compare_many` inside it) and ``index`` (``query`` minus
+    ``verify``); and the numbers of candidates.
     """
     import dedup.verify as verify_module
     from dedup.store.codec import decode_features
@@ -172,8 +172,8 @@ def query_latency(detector: Detector, probes: list[_Prepared]) -> tuple[Timings,
     timings: Timings = {name: [] for name in ("lookups", "fetch", "index", "verify", "query")}
     counts = []
     spent = [0.0]
-    # Verification: compare, and the screen that spares it hopeless pairs where there is one.
-    originals = {name: getattr(verify_module, name) for name in ("compare", "screen")}
+    # Verification: the one call of the core per check.
+    originals = {"compare_many": verify_module.compare_many}
 
     def timed(function: Any) -> Any:
         def run(*args: Any, **kwargs: Any) -> Any:
@@ -230,7 +230,7 @@ def _report_queries(n: int, result: tuple[Timings, list[int]]) -> None:
     for name, label in (("lookups", "key lookups (candidate list)"),
                         ("fetch", "read + decode the candidates"),
                         ("index", "index part of a query (lookups, fetch, counts)"),
-                        ("verify", "verification (screen + compare)"),
+                        ("verify", "verification (compare_many)"),
                         ("query", "whole query after analysis")):
         print(f"  {label}: {_percentiles(timings[name])}")
 

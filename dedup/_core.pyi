@@ -1,10 +1,10 @@
-"""The native core of dedup (rust/): splitting, normalization, repeats and hashing kernels.
+"""The native core of dedup (rust/): splitting, normalization, repeats, hashing, verification.
 
 Built by maturin from the Rust crate in rust/. Every function releases the GIL while it
 works. Texts are read as code points, so a ``str`` with lone surrogates works. The typed,
 documented Python faces of these functions are in :mod:`dedup.normalize`,
-:mod:`dedup.paragraphs`, :mod:`dedup.repeats`, :mod:`dedup.shingle`, :mod:`dedup.minhash` and
-:mod:`dedup.index`; call those.
+:mod:`dedup.paragraphs`, :mod:`dedup.repeats`, :mod:`dedup.shingle`, :mod:`dedup.minhash`,
+:mod:`dedup.index` and :mod:`dedup.match`; call those.
 """
 
 from collections.abc import Sequence
@@ -120,3 +120,34 @@ def band_keys(signatures: _U32, bands: int, rows: int, /) -> _U64:
     """The ``(n, bands)`` uint64 LSH bucket keys of ``n`` signatures (a C-contiguous 2-D array).
 
     Raises ValueError if a signature has fewer than ``bands * rows`` values."""
+
+_Doc = tuple[_U32, bytes, int, _U32, npt.NDArray[np.int64], npt.NDArray[np.int64],
+             npt.NDArray[np.int64], npt.NDArray[np.int64], _U64]
+_Verdict = tuple[int, float, float, float, float, list[tuple[int, int, int, int, float]]]
+
+def verify(query: _Doc, candidates: list[_Doc], stop: _U64, passage_threshold: float,
+           near_duplicate_threshold: float, partial_threshold: float, rewrite_threshold: float,
+           min_passages: int, verbatim_shingles: int, /) -> list[_Verdict | None]:
+    """Verify ``candidates`` (each seen before ``query``) against ``query``: per candidate,
+    ``None`` or ``(kind, jaccard, a_in_b, b_in_a, score, passages)``, the kind as its
+    position in ``dedup.match.KINDS``, each passage ``(a_line, a_end_line, b_line,
+    b_end_line, similarity)``. A document is ``(shingles, exact_key, words, unit_stems,
+    unit_sizes, unit_words, unit_lines, unit_end_lines, unit_keys)``; ``stop``, the sorted
+    keys of the boilerplate sentences.
+
+    Raises ValueError if ``stop`` is not sorted or a document's arrays disagree."""
+
+def passage_similarity(stems_a: _U32, sizes_a: npt.NDArray[np.int64], stems_b: _U32,
+                       sizes_b: npt.NDArray[np.int64], /) -> npt.NDArray[np.float32]:
+    """The passage similarity (float32) of every sentence of ``a`` to every sentence of
+    ``b``, each side as its sentences' stems laid end to end and the count per sentence.
+
+    Raises ValueError if the counts are negative or do not add up to the stems."""
+
+def align(similarity: npt.NDArray[np.float32], threshold: float, /) -> list[tuple[int, int]]:
+    """The in-order pairs of rows and columns with the greatest total similarity, only pairs
+    at least ``threshold`` similar, each row and column in one pair at most."""
+
+def order_overlap(seq_a: _U32, seq_b: _U32, floor: float, /) -> float:
+    """The share of content stems two stem sequences have in common in the same order
+    (0.0 at once when it cannot reach ``floor``)."""

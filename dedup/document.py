@@ -90,11 +90,14 @@ class Unit(NamedTuple):
 
 
 class UnitArrays(NamedTuple):
-    """A document's sentences as three arrays, the form screening many candidates reads."""
+    """A document's sentences as arrays, the form verification reads (one entry a unit)."""
 
     stems: U32  # every unit's stems, concatenated in unit order
     sizes: I64  # stems per unit
     keys: U64  # each unit's exact key
+    words: I64  # each unit's words
+    lines: I64  # each unit's first line
+    end_lines: I64  # each unit's last line
 
 
 def _no_anchors() -> U64:
@@ -129,7 +132,7 @@ class Features:
 
     def unit_arrays(self) -> UnitArrays:
         """Return the units as :class:`UnitArrays`, made once and kept in ``extra``: a
-        document is screened against many others in a feed."""
+        document is verified against many others in a feed."""
         cached = self.extra.get(UNIT_ARRAYS)
         if cached is None:
             units = self.units
@@ -137,7 +140,10 @@ class Features:
                      else np.zeros(0, dtype=np.uint32))
             cached = self.extra[UNIT_ARRAYS] = UnitArrays(
                 stems, np.array([len(u.stems) for u in units], dtype=np.int64),
-                np.array([u.key for u in units], dtype=np.uint64))
+                np.array([u.key for u in units], dtype=np.uint64),
+                np.array([u.words for u in units], dtype=np.int64),
+                np.array([u.line for u in units], dtype=np.int64),
+                np.array([u.end_line for u in units], dtype=np.int64))
         return cached  # type: ignore[return-value]
 
     @property

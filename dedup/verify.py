@@ -1,11 +1,12 @@
 """Verification of one new article against its candidates, from their stored bytes.
 
 The detector plans each check where the index is: which candidates, and which sentences are
-boilerplate. The check itself (decoding the candidates, :func:`dedup.match.screen`, then
-:func:`dedup.match.compare`) needs nothing else, so it runs in this process or in a worker
-process, wherever a core is free (:func:`dedup.parallel.start_checks`). A check carries
-documents as the codec's bytes (~5 KB each), which pickle at the cost of a copy; Features
-objects cost more to pickle than comparing them does.
+boilerplate. The check itself (decoding the candidates, then one call of
+:func:`dedup.match.compare_many`, the core's verification of all of them) needs nothing
+else, so it runs in this process or in a worker process, wherever a core is free
+(:func:`dedup.parallel.start_checks`). A check carries documents as the codec's bytes (~5 KB
+each), which pickle at the cost of a copy; Features objects cost more to pickle than
+comparing them does.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dedup.config import Config
-from dedup.document import Features, Unit
-from dedup.match import Match, compare, screen
+from dedup.document import Features
+from dedup.match import Match, compare_many
 from dedup.shingle import U64
 from dedup.store.codec import decode_features
 
@@ -66,15 +67,5 @@ def run_check(check: Check, config: Config) -> list[tuple[int, Match]]:
     """
     new = _features(check.new)
     others = [_features(other) for other in check.others]
-    stop = set(check.stop.tolist())
-
-    def is_boilerplate(unit: Unit) -> bool:
-        return unit.key in stop
-
-    found: list[tuple[int, Match]] = []
-    screened = screen(new, others, config, check.stop)
-    for position, (other, similarity) in enumerate(zip(others, screened, strict=True)):
-        if similarity is not None and (match := compare(
-                other, new, config, is_boilerplate, similarity=similarity)) is not None:
-            found.append((position, match))
-    return found
+    matches = compare_many(new, others, config, check.stop)
+    return [(position, match) for position, match in enumerate(matches) if match is not None]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from dedup import Config, Document, analyze, compare
 from dedup.document import Features, Unit
-from dedup.match import _present, align, order_overlap, screen, text_similarity
+from dedup.match import align, compare_many, order_overlap, text_similarity
 
 CFG = Config()
 STORY = [
@@ -174,37 +174,36 @@ def _boilerplate_of(keys: set[int]) -> Callable[[Unit], bool]:
     return lambda unit: unit.key in keys
 
 
-def test_screen_keeps_every_pair_compare_matches() -> None:
+def test_a_batch_of_candidates_gives_each_pair_its_own_match() -> None:
     texts = {"story": STORY, "rewrite": REWRITE, "other": OTHER_TOPIC,
              "part": STORY[1:3] + OTHER_TOPIC[:2], "footer": [*OTHER_TOPIC, STORY[0]]}
     feats = {name: features(name, lines) for name, lines in texts.items()}
+    kinds = set()
     for name, query in feats.items():
         others = [f for other, f in feats.items() if other != name]
         for boiler in ([], [u.key for u in query.units[:1]]):
-            screened = screen(query, others, CFG, np.array(boiler, dtype=np.uint64))
+            batch = compare_many(query, others, CFG, np.array(boiler, dtype=np.uint64))
             is_boilerplate = _boilerplate_of(set(boiler))
-            for other, similarity in zip(others, screened, strict=True):
-                match = compare(other, query, CFG, is_boilerplate)
-                assert similarity is not None or match is None, (name, other.id)
-                if similarity is not None:  # what screen measured is what compare would
-                    again = compare(other, query, CFG, is_boilerplate, similarity=similarity)
-                    assert again == match, (name, other.id)
-    # And it does reject: a same-topic-free pair is screened out.
-    assert screen(feats["story"], [feats["other"]], CFG) == [None]
-    assert [s is not None for s in screen(feats["story"], [feats["rewrite"], feats["story"]],
-                                          CFG)] == [True, True]
+            for other, match in zip(others, batch, strict=True):
+                assert match == compare(other, query, CFG, is_boilerplate), (name, other.id)
+                kinds.add(match.kind if match else None)
+    assert kinds == {None, "rewrite", "partial"}
+    assert compare_many(feats["story"], [], CFG) == []
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.sets(st.integers(0, 2**32 - 1), max_size=300),
-       st.lists(st.integers(0, 2**32 - 1), max_size=300), st.integers(0, 2**20))
-def test_present_finds_exactly_the_members(distinct: set[int], values: list[int],
-                                           spread: int) -> None:
-    # Values sharing low bits with members (the bitmap's false alarms) must be told apart.
-    pool = np.array(sorted(distinct), dtype=np.uint32)
-    mixed = np.array(values + [(v + spread * 2**14) % 2**32 for v in distinct]
-                     + list(distinct), dtype=np.uint32)
-    assert _present(pool, mixed).tolist() == np.flatnonzero(np.isin(mixed, pool)).tolist()
+def test_unsorted_or_inconsistent_arrays_are_refused_with_a_clear_error() -> None:
+    from dedup import _core
+    from dedup.match import _arrays
+
+    doc = features("a", STORY)
+    with pytest.raises(ValueError, match="'stop' must be sorted"):
+        _core.verify(_arrays(doc), [_arrays(doc)], np.array([2, 1], dtype=np.uint64),
+                     0.5, 0.7, 0.5, 0.24, 2, 8)
+    broken = list(_arrays(doc))
+    broken[4] = broken[4][:-1]  # one unit size fewer
+    with pytest.raises(ValueError, match="candidate 0: the unit arrays disagree"):
+        _core.verify(_arrays(doc), [tuple(broken)], np.zeros(0, dtype=np.uint64),  # type: ignore[list-item]
+                     0.5, 0.7, 0.5, 0.24, 2, 8)
 
 
 # -- the kind rules: templates, light edits, order (issue 22) ---------------------------------

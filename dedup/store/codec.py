@@ -30,7 +30,7 @@ import numpy as np
 
 from dedup.document import UNIT_ARRAYS, Features, Unit, UnitArrays
 from dedup.errors import IndexMismatchError
-from dedup.shingle import I64, U32, U64, unique_inverse
+from dedup.shingle import U32, U64, unique_inverse
 
 __all__ = ["decode_features", "encode_features", "pack_ints", "pack_planes", "random_planes",
            "unit_keys", "unpack_ints", "unpack_planes"]
@@ -280,8 +280,9 @@ def decode_features(data: bytes, doc_id: str, source: str | None = None,
         columns.append(values.astype(np.int64))
     keys = np.frombuffer(body[pos : pos + 8 * n_units], dtype="<u8").astype(np.uint64)
     line_deltas, spans, words, counts = columns
-    arrays = UnitArrays(stems, counts, keys)
-    units = _StoredUnits(arrays, np.cumsum(line_deltas), spans, words)
+    lines = np.cumsum(line_deltas)
+    arrays = UnitArrays(stems, counts, keys, words, lines, lines + spans)
+    units = _StoredUnits(arrays)
     return Features(
         id=doc_id, source=source, published=published, encoding=None, text="", repairs=0,
         repeats=[], removed_lines=frozenset(), shingles=shingles, exact_key=exact_key,
@@ -292,24 +293,24 @@ def decode_features(data: bytes, doc_id: str, source: str | None = None,
 class _StoredUnits(Sequence[Unit]):
     """A decoded document's sentences, made into :class:`Unit` objects on first use.
 
-    Screening reads only the :class:`UnitArrays`; most candidates in a large feed fail it
-    and never need their units, which cost ~35 objects a document to make.
+    Verification reads only the :class:`UnitArrays`; the units, ~35 objects a document,
+    are made for the callers that read sentences one by one (explanations).
     """
 
-    __slots__ = ("_arrays", "_lines", "_made", "_spans", "_words")
+    __slots__ = ("_arrays", "_made")
 
-    def __init__(self, arrays: UnitArrays, lines: I64, spans: I64, words: I64) -> None:
-        self._arrays, self._lines, self._spans, self._words = arrays, lines, spans, words
+    def __init__(self, arrays: UnitArrays) -> None:
+        self._arrays = arrays
         self._made: list[Unit] | None = None
 
     def _units(self) -> list[Unit]:
         if self._made is None:
-            stems, sizes, keys = self._arrays
+            stems, sizes, keys, words, lines, end_lines = self._arrays
             ends = np.cumsum(sizes).tolist()
             self._made = [
-                Unit(line, line + span, words, stems[end - size : end], key)
-                for line, span, words, size, end, key in zip(
-                    self._lines.tolist(), self._spans.tolist(), self._words.tolist(),
+                Unit(line, end_line, count, stems[end - size : end], key)
+                for line, end_line, count, size, end, key in zip(
+                    lines.tolist(), end_lines.tolist(), words.tolist(),
                     sizes.tolist(), ends, keys.tolist(), strict=True)
             ]
         return self._made

@@ -10,6 +10,7 @@ pub mod normalize;
 pub mod paragraphs;
 pub mod repeats;
 pub mod shingle;
+pub mod verify;
 
 #[cfg(feature = "python")]
 mod python;

@@ -17,7 +17,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
 use crate::paragraphs::{self, Span};
-use crate::{document, minhash, normalize, repeats, shingle};
+use crate::{document, minhash, normalize, repeats, shingle, verify};
 
 /// A text's code points: borrowed UTF-8 when it has one, else decoded from UTF-32.
 enum Codes<'a> {
@@ -683,9 +683,245 @@ fn analyze_batch<'py>(
         .collect())
 }
 
+/// A document as verification reads it, from Python: ``(shingles, exact_key, words,
+/// unit_stems, unit_sizes, unit_words, unit_lines, unit_end_lines, unit_keys)``.
+type DocArgs<'py> = (
+    PyReadonlyArray1<'py, u32>,
+    Bound<'py, PyBytes>,
+    usize,
+    PyReadonlyArray1<'py, u32>,
+    PyReadonlyArray1<'py, i64>,
+    PyReadonlyArray1<'py, i64>,
+    PyReadonlyArray1<'py, i64>,
+    PyReadonlyArray1<'py, i64>,
+    PyReadonlyArray1<'py, u64>,
+);
+
+/// A document's arrays, copied out of Python so that the work can run without the GIL.
+struct OwnedDoc {
+    shingles: Vec<u32>,
+    exact_key: Vec<u8>,
+    words: usize,
+    stems: Vec<u32>,
+    sizes: Vec<usize>,
+    unit_words: Vec<usize>,
+    lines: Vec<i64>,
+    end_lines: Vec<i64>,
+    keys: Vec<u64>,
+}
+
+impl OwnedDoc {
+    fn view(&self) -> verify::Doc<'_> {
+        verify::Doc {
+            shingles: &self.shingles,
+            exact_key: &self.exact_key,
+            words: self.words,
+            units: verify::Units {
+                stems: &self.stems,
+                sizes: &self.sizes,
+                words: &self.unit_words,
+                lines: &self.lines,
+                end_lines: &self.end_lines,
+                keys: &self.keys,
+            },
+        }
+    }
+}
+
+/// Non-negative counts as sizes, or an error naming `what`.
+fn counts_of(array: &PyReadonlyArray1<'_, i64>, what: &str) -> PyResult<Vec<usize>> {
+    array
+        .as_array()
+        .iter()
+        .map(|&c| {
+            usize::try_from(c).map_err(|_| {
+                PyValueError::new_err(format!("{what} must be non-negative (got {c})"))
+            })
+        })
+        .collect()
+}
+
+fn owned_doc(args: &DocArgs<'_>, which: &str) -> PyResult<OwnedDoc> {
+    let (shingles, exact_key, words, stems, sizes, unit_words, lines, end_lines, keys) = args;
+    let doc = OwnedDoc {
+        shingles: values(shingles).into_owned(),
+        exact_key: exact_key.as_bytes().to_vec(),
+        words: *words,
+        stems: values(stems).into_owned(),
+        sizes: counts_of(sizes, "unit sizes")?,
+        unit_words: counts_of(unit_words, "unit word counts")?,
+        lines: values(lines).into_owned(),
+        end_lines: values(end_lines).into_owned(),
+        keys: values(keys).into_owned(),
+    };
+    let units = doc.sizes.len();
+    let sizes_add_up = doc.sizes.iter().sum::<usize>() == doc.stems.len();
+    let same_units = [
+        doc.unit_words.len(),
+        doc.lines.len(),
+        doc.end_lines.len(),
+        doc.keys.len(),
+    ]
+    .iter()
+    .all(|&n| n == units);
+    if !sizes_add_up || !same_units {
+        return Err(PyValueError::new_err(format!(
+            "{which}: the unit arrays disagree ({units} sizes adding up to {} for {} stems; \
+             {} word counts, {} lines, {} end lines, {} keys): pass Features.unit_arrays()",
+            doc.sizes.iter().sum::<usize>(),
+            doc.stems.len(),
+            doc.unit_words.len(),
+            doc.lines.len(),
+            doc.end_lines.len(),
+            doc.keys.len()
+        )));
+    }
+    if doc.shingles.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(PyValueError::new_err(format!(
+            "{which}: the shingles must be sorted and distinct (Features.shingles is)"
+        )));
+    }
+    Ok(doc)
+}
+
+/// A match as Python receives it: ``(kind, jaccard, a_in_b, b_in_a, score, passages)``, the
+/// kind as its position in ``dedup.match.KINDS`` and each passage as ``(a_line, a_end_line,
+/// b_line, b_end_line, similarity)``.
+type VerdictTuple = (usize, f64, f64, f64, f64, Vec<(i64, i64, i64, i64, f64)>);
+
+/// Verify ``candidates`` (each seen before ``query``) against ``query``: per candidate, in
+/// order, ``None`` or its match (see ``dedup.match.compare``). ``stop`` holds the sorted keys
+/// of the boilerplate sentences.
+#[pyfunction(name = "verify")]
+#[allow(clippy::too_many_arguments)] // the configuration's fields, flat, as Python passes them
+fn verify_candidates<'py>(
+    py: Python<'py>,
+    query: DocArgs<'py>,
+    candidates: Vec<DocArgs<'py>>,
+    stop: PyReadonlyArray1<'py, u64>,
+    passage_threshold: f64,
+    near_duplicate_threshold: f64,
+    partial_threshold: f64,
+    rewrite_threshold: f64,
+    min_passages: usize,
+    verbatim_shingles: usize,
+) -> PyResult<Vec<Option<VerdictTuple>>> {
+    let stop = values(&stop);
+    if stop.windows(2).any(|w| w[0] > w[1]) {
+        return Err(PyValueError::new_err(
+            "'stop' must be sorted: pass np.sort of the boilerplate sentences' keys",
+        ));
+    }
+    let query = owned_doc(&query, "the query")?;
+    let candidates = candidates
+        .iter()
+        .enumerate()
+        .map(|(k, c)| owned_doc(c, &format!("candidate {k}")))
+        .collect::<PyResult<Vec<_>>>()?;
+    let thresholds = verify::Thresholds {
+        // Compared with float32 similarities, as numpy compared them.
+        passage: passage_threshold as f32,
+        near_duplicate: near_duplicate_threshold,
+        partial: partial_threshold,
+        rewrite: rewrite_threshold,
+        min_passages,
+        verbatim_shingles,
+    };
+    let verdicts = py.detach(|| {
+        let docs: Vec<verify::Doc> = candidates.iter().map(OwnedDoc::view).collect();
+        verify::verify(&query.view(), &docs, &stop, &thresholds)
+    });
+    Ok(verdicts
+        .into_iter()
+        .map(|v| {
+            v.map(|v| {
+                let passages = v
+                    .passages
+                    .iter()
+                    .map(|p| {
+                        (
+                            p.a_lines.0,
+                            p.a_lines.1,
+                            p.b_lines.0,
+                            p.b_lines.1,
+                            p.similarity,
+                        )
+                    })
+                    .collect();
+                (
+                    v.kind as usize,
+                    v.jaccard,
+                    v.a_in_b,
+                    v.b_in_a,
+                    v.score,
+                    passages,
+                )
+            })
+        })
+        .collect())
+}
+
+/// Return the passage similarity (float32) of every sentence of ``a`` to every sentence of
+/// ``b``, each side as its sentences' stems concatenated and the count per sentence.
+#[pyfunction]
+fn passage_similarity<'py>(
+    py: Python<'py>,
+    stems_a: PyReadonlyArray1<'py, u32>,
+    sizes_a: PyReadonlyArray1<'py, i64>,
+    stems_b: PyReadonlyArray1<'py, u32>,
+    sizes_b: PyReadonlyArray1<'py, i64>,
+) -> PyResult<Bound<'py, PyArray2<f32>>> {
+    let (stems_a, stems_b) = (values(&stems_a), values(&stems_b));
+    let sizes_a = counts_of(&sizes_a, "'sizes_a'")?;
+    let sizes_b = counts_of(&sizes_b, "'sizes_b'")?;
+    for (stems, sizes, side) in [(&stems_a, &sizes_a, "a"), (&stems_b, &sizes_b, "b")] {
+        if sizes.iter().sum::<usize>() != stems.len() {
+            return Err(PyValueError::new_err(format!(
+                "'sizes_{side}' must add up to len(stems_{side}) = {}",
+                stems.len()
+            )));
+        }
+    }
+    let sim = py.detach(|| verify::similarity(&stems_a, &sizes_a, &stems_b, &sizes_b));
+    let array = Array2::from_shape_vec((sim.rows, sim.cols), sim.values)
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok(array.into_pyarray(py))
+}
+
+/// Return the in-order pairs of rows and columns of ``similarity`` with the greatest total,
+/// only pairs at least ``threshold`` similar, each row and column in one pair at most.
+#[pyfunction]
+fn align(
+    py: Python<'_>,
+    similarity: PyReadonlyArray2<'_, f32>,
+    threshold: f64,
+) -> Vec<(usize, usize)> {
+    let shape = similarity.shape();
+    let matrix = verify::Matrix {
+        rows: shape[0],
+        cols: shape[1],
+        values: similarity.as_array().iter().copied().collect(),
+    };
+    py.detach(|| verify::align(&matrix, threshold as f32))
+}
+
+/// Return the share of content stems two stem sequences have in common in the same order
+/// (0.0 at once when it cannot reach ``floor``).
+#[pyfunction]
+fn order_overlap(
+    py: Python<'_>,
+    seq_a: PyReadonlyArray1<'_, u32>,
+    seq_b: PyReadonlyArray1<'_, u32>,
+    floor: f64,
+) -> f64 {
+    let (a, b) = (values(&seq_a), values(&seq_b));
+    py.detach(|| verify::order_overlap(&a, &b, floor))
+}
+
 /// The native core of dedup: hashing kernels over batches of texts and arrays.
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(align, m)?)?;
     m.add_function(wrap_pyfunction!(analyze_batch, m)?)?;
     m.add_function(wrap_pyfunction!(anchors, m)?)?;
     m.add_function(wrap_pyfunction!(band_keys, m)?)?;
@@ -697,6 +933,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ngram_hashes, m)?)?;
     m.add_function(wrap_pyfunction!(ngram_hashes_many, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_text, m)?)?;
+    m.add_function(wrap_pyfunction!(order_overlap, m)?)?;
+    m.add_function(wrap_pyfunction!(passage_similarity, m)?)?;
     m.add_function(wrap_pyfunction!(passage_unit, m)?)?;
     m.add_function(wrap_pyfunction!(sentence_rows, m)?)?;
     m.add_function(wrap_pyfunction!(signatures, m)?)?;
@@ -705,6 +943,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(token_hashes_many, m)?)?;
     m.add_function(wrap_pyfunction!(token_hashes_of_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(word_shingles, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_candidates, m)?)?;
     m.add_function(wrap_pyfunction!(word_similarity, m)?)?;
     Ok(())
 }
