@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,7 +12,7 @@ import pytest
 from dedup import Config, Document, Match, Passage, Report, scan
 from dedup.cluster import Cluster
 from dedup.errors import ConfigError
-from dedup.spark import SparkScan
+from dedup.spark import SparkIndex, SparkScan
 from dedup.spark import scan as spark_scan
 
 _DOC_SCHEMA = "n long, id string, text string, source string, published string"
@@ -71,3 +74,99 @@ def test_seeds_give_the_local_answers(spark: Any, seed_documents: list[Document]
 def test_a_missing_column_is_named(spark: Any, seed_documents: list[Document]) -> None:
     with pytest.raises(ConfigError, match="'body' is not in the DataFrame"):
         spark_scan(frame(spark, seed_documents), text_col="body")
+
+
+@pytest.fixture(scope="module")
+def feed() -> list[Document]:
+    """A generated feed: originals, syndicated copies, light edits, partial copies,
+    rewrites, internal repeats, damaged encodings, same-topic articles."""
+    from benchmarks.feed import iter_records
+
+    return [Document(r["id"], r["text"], r.get("source"), r.get("published"))
+            for r, _ in iter_records(FEED_SIZE, seed=3)]
+
+
+FEED_SIZE = 1000
+STREAM_SIZE = 300
+
+
+def test_a_generated_feed_gives_the_local_answers(spark: Any, feed: list[Document]) -> None:
+    report = scan(feed)
+    kinds = {m.kind for m in report.matches}
+    assert kinds == {"exact", "near_duplicate", "partial", "rewrite"}
+    result = run(spark, feed)
+    assert_same(result, report)
+    assert result.errors.count() == 0
+    # Outlets' footers are held by more documents than a bucket may hold: capped, counted.
+    assert {row.kind: row.buckets for row in result.capped.collect()}.get(1, 0) > 0
+
+
+def test_repeated_ids_are_skipped_and_reported(spark: Any,
+                                               seed_documents: list[Document]) -> None:
+    docs = [*seed_documents, Document(seed_documents[1].id, seed_documents[4].text)]
+    result = run(spark, docs)
+    assert [(r.id, r.message) for r in result.errors.collect()] == [
+        (seed_documents[1].id,
+         f'duplicate id ["{seed_documents[1].id}"]: the later document was skipped')]
+    assert_same(result, scan(seed_documents))
+
+
+def _write_jsonl(path: Path, docs: list[Document], first: int) -> None:
+    path.write_text("".join(json.dumps({"n": n, "id": d.id, "text": d.text, "source": d.source,
+                                        "published": d.published}) + "\n"
+                            for n, d in enumerate(docs, first)), encoding="utf-8")
+
+
+def test_a_stream_of_micro_batches_finds_what_one_scan_finds(
+        spark: Any, feed: list[Document], tmp_path: Path) -> None:
+    docs = feed[:STREAM_SIZE]
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    step = STREAM_SIZE // 3
+    for i, start in enumerate(range(0, STREAM_SIZE, step)):
+        _write_jsonl(inbox / f"part-{i}.jsonl", docs[start:start + step], start)
+    index = SparkIndex(spark, str(tmp_path / "index"))
+    found: list[Any] = []
+
+    def each(batch: Any, batch_id: int) -> None:
+        found.extend(index.match_and_add(batch, source_col="source", published_col="published",
+                                         order_col="n").matches.collect())
+
+    stream = (spark.readStream.schema(_DOC_SCHEMA).option("maxFilesPerTrigger", 1)
+              .json(str(inbox)).writeStream.foreachBatch(each)
+              .option("checkpointLocation", str(tmp_path / "checkpoint")).trigger(availableNow=True)
+              .start())
+    stream.awaitTermination(600)
+    assert stream.exception() is None
+    batches = [(b.numInputRows, b.batchId) for b in stream.recentProgress]
+    assert len([n for n, _ in batches if n]) == 3
+    found.sort(key=lambda r: (r.b_p, r.a_p))
+    report = scan(docs)
+    assert len(report.matches) > 10
+    assert [(r.a, r.b, r.kind, r.score) for r in found] == [
+        (m.a, m.b, m.kind, m.score) for m in report.matches]
+    members = {row.id: row.cluster for row in index.clusters().collect()}
+    assert len(members) == sum(len(c.members) for c in report.clusters)
+
+
+def test_retention_forgets_whole_days(spark: Any, seed_documents: list[Document],
+                                      tmp_path: Path) -> None:
+    old, recent = seed_documents[0], seed_documents[2]
+    index = SparkIndex(spark, str(tmp_path / "index"))
+    first = [Document("old", old.text, published="2024-01-01"),
+             Document("recent", recent.text, published="2024-02-28T23:00:00+00:00")]
+    index.match_and_add(frame(spark, first), source_col="source", published_col="published",
+                        order_col="n")
+    assert index.prune(keep_days=10, today=date(2024, 3, 1)) == ["2024-01-01"]
+    assert [r.id for r in index.documents().collect()] == ["recent"]
+    copies = [Document("old-copy", old.text, published="2024-03-01"),
+              Document("recent-copy", recent.text, published="2024-03-01")]
+    batch = index.match_and_add(frame(spark, copies), source_col="source",
+                                published_col="published", order_col="n")
+    assert [(m.a, m.b, m.kind) for m in batch.matches.collect()] == [
+        ("recent", "recent-copy", "exact")]
+    again = index.match_and_add(frame(spark, copies[:1]), source_col="source",
+                                published_col="published", order_col="n")
+    assert [r.id for r in again.skipped.collect()] == ["old-copy"]
+    with pytest.raises(ConfigError, match="'keep_days' must be a whole number >= 1"):
+        index.prune(keep_days=0)

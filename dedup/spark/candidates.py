@@ -100,7 +100,8 @@ def candidate_pairs(docs: DataFrame, entries: DataFrame, times: DataFrame, confi
     """
     limit = config.max_bucket
     ranked = _ranked(entries, ["kind", "key"], limit + 1).persist(_KEEP)
-    later = ranked.where(F.col("p") >= new_from) if new_from else ranked
+    # Only holders with one before them have candidates (most keys have one holder).
+    later = ranked.where((F.col("rn") > 1) & (F.col("p") >= new_from))
     earlier = ranked.select("kind", "key", F.col("p").alias("q"), F.col("rn").alias("rq"))
     # rn - 1 documents before p hold the key: at most limit, as the bucket limit counts them.
     # Kept: both kinds of evidence below read it.

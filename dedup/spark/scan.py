@@ -31,7 +31,15 @@ from dedup.spark.executors import (
     verify_batches,
 )
 
-__all__ = ["SparkScan", "analyze_documents", "cluster_members", "scan", "verify_pairs"]
+__all__ = [
+    "SparkScan",
+    "analyze_documents",
+    "arrival",
+    "cluster_members",
+    "first_of_each_id",
+    "scan",
+    "verify_pairs",
+]
 
 _DOC_COLUMNS = ("p", "id", "source", "published", "payload")
 
@@ -153,7 +161,7 @@ class SparkScan:
             getattr(self, name).write.mode(mode).parquet(f"{path.rstrip('/')}/{name}")
 
 
-def _first_of_each_id(documents: DataFrame) -> tuple[DataFrame, DataFrame]:
+def first_of_each_id(documents: DataFrame) -> tuple[DataFrame, DataFrame]:
     """Split documents into the first of each id and the later repeats (reported)."""
     seen = documents.withColumn("n", F.row_number().over(Window.partitionBy("id").orderBy("p")))
     repeated = seen.where(F.col("n") > 1).select(
@@ -184,7 +192,7 @@ def scan(df: DataFrame, id_col: str = "id", text_col: str = "text",
         ConfigError: if a named column is missing.
     """
     cfg = config or Config()
-    documents, repeated = _first_of_each_id(
+    documents, repeated = first_of_each_id(
         arrival(df, id_col, text_col, source_col, published_col, order_col))
     analyzed = analyze_documents(documents, cfg).persist(StorageLevel.MEMORY_AND_DISK)
     ok = analyzed.where(F.col("error").isNull())
