@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -170,3 +172,30 @@ def test_retention_forgets_whole_days(spark: Any, seed_documents: list[Document]
     assert [r.id for r in again.skipped.collect()] == ["old-copy"]
     with pytest.raises(ConfigError, match="'keep_days' must be a whole number >= 1"):
         index.prune(keep_days=0)
+
+
+def test_the_spark_scan_command_writes_the_local_answers_as_parquet(
+        spark: Any, seed_documents: list[Document], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from dedup.cli import main
+
+    source = tmp_path / "seeds.jsonl"
+    _write_jsonl(source, seed_documents, 0)
+    out = tmp_path / "out"
+    assert main(["spark-scan", str(source), str(out), "--master", "local[2]"]) == 0
+    assert "5 documents, 1 matches, 2 documents in clusters, 0 errors" in capsys.readouterr().out
+    match = scan(seed_documents).matches[0]
+    rows = spark.read.parquet(str(out / "matches")).collect()
+    assert [(r.a, r.b, r.kind, r.score) for r in rows] == [(match.a, match.b, match.kind,
+                                                           match.score)]
+    assert main(["spark-scan", str(source), str(out)]) == 2
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_without_pyspark_the_command_says_what_to_install(tmp_path: Path) -> None:
+    code = ("import sys; sys.modules['pyspark'] = None; from dedup.cli import main; "
+            f"sys.exit(main(['spark-scan', {str(tmp_path)!r}, {str(tmp_path / 'o')!r}]))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False, timeout=120)
+    assert done.returncode == 2
+    assert "pip install 'dedup[spark]'" in done.stderr

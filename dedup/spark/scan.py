@@ -8,7 +8,7 @@ from typing import cast
 
 import pyarrow as pa
 from pyspark import StorageLevel
-from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.pandas.types import to_arrow_schema
 from pyspark.sql.types import StructType
@@ -38,6 +38,7 @@ __all__ = [
     "cluster_members",
     "first_of_each_id",
     "scan",
+    "scan_files",
     "verify_pairs",
 ]
 
@@ -212,3 +213,51 @@ def scan(df: DataFrame, id_col: str = "id", text_col: str = "text",
         errors=repeated.unionByName(failed),
         capped=capped_buckets(entries, cfg),
     )
+
+
+#: Columns read from JSONL input (one object a line, as ``dedup scan`` reads).
+JSONL_SCHEMA = "id string, text string, source string, published string"
+
+
+def scan_files(spark: SparkSession, source: str, target: str, *,
+               input_format: str = "auto", order_col: str | None = None,
+               config: Config | None = None, overwrite: bool = False) -> dict[str, int]:
+    """Scan documents read from ``source`` and write the tables as Parquet under ``target``.
+
+    Args:
+        spark: The session.
+        source: Any path Spark reads: a JSONL file or folder (``id``, ``text``, optional
+            ``source`` and ``published``), or Parquet with those columns.
+        target: Where ``documents``, ``repeats``, ``matches``, ``clusters``, ``errors`` and
+            ``capped`` are written.
+        input_format: ``jsonl``, ``parquet``, or ``auto`` (``jsonl`` for names ending in
+            ``.jsonl``, ``.json`` or either with ``.gz``, else ``parquet``).
+        order_col: The column giving the documents' order (default: as read; a single
+            file is read in order, several files in no set order).
+        config: Settings.
+        overwrite: Replace tables already at ``target``.
+
+    Returns:
+        How many documents, matches, clustered documents and errors there were.
+
+    Raises:
+        ConfigError: on an unknown ``input_format`` or a missing column.
+    """
+    if input_format == "auto":
+        name = source.rstrip("/").removesuffix(".gz")
+        input_format = "jsonl" if name.endswith((".jsonl", ".json")) else "parquet"
+    if input_format == "jsonl":
+        frame = spark.read.schema(JSONL_SCHEMA + (f", {order_col} long" if order_col else "")) \
+            .json(source)
+    elif input_format == "parquet":
+        frame = spark.read.parquet(source)
+    else:
+        raise ConfigError(f"'input_format' must be 'auto', 'jsonl' or 'parquet' "
+                          f"(got {input_format!r})")
+    columns = set(frame.columns)
+    result = scan(frame, source_col="source" if "source" in columns else None,
+                  published_col="published" if "published" in columns else None,
+                  order_col=order_col, config=config)
+    result.write(target, mode="overwrite" if overwrite else "errorifexists")
+    return {"documents": result.documents.count(), "matches": result.matches.count(),
+            "clustered": result.clusters.count(), "errors": result.errors.count()}
