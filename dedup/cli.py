@@ -195,14 +195,17 @@ def _add_spark_command(commands: Any) -> None:
     spark_cmd.add_argument("input", metavar="INPUT", help="JSONL or Parquet: any path Spark "
                            "reads (a file, a folder, hdfs://, s3a://)")
     spark_cmd.add_argument("output", metavar="OUTPUT", help="folder for the Parquet tables")
-    spark_cmd.add_argument("--master", default="local[*]",
-                           help="Spark master: local[N], yarn, spark://host:port, k8s://...")
+    spark_cmd.add_argument("--master",
+                           help="Spark master: local[N], yarn, spark://host:port, k8s://... "
+                           "(default: spark-submit's, else local[*])")
     spark_cmd.add_argument("--input-format", choices=("auto", "jsonl", "parquet"),
                            default="auto", help="auto: jsonl for .jsonl/.json names")
     spark_cmd.add_argument("--order-col", metavar="COLUMN",
                            help="the column giving the documents' order (default: as read)")
     spark_cmd.add_argument("--shuffle-partitions", type=int, metavar="N",
                            help="spark.sql.shuffle.partitions (Spark's default if not given)")
+    spark_cmd.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
+                           help="a Spark setting, e.g. spark.driver.memory=8g (repeatable)")
     spark_cmd.add_argument("--overwrite", action="store_true",
                            help="replace tables already in OUTPUT")
 
@@ -216,8 +219,12 @@ def _spark_scan(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     from pyspark.errors import AnalysisException
 
+    conf = dict(item.partition("=")[::2] for item in args.conf)
+    bad = [item for item in args.conf if "=" not in item]
+    if bad:
+        raise ConfigError(f"'--conf' takes KEY=VALUE (got {bad[0]!r})")
     session = local_session(args.master, args.shuffle_partitions,
-                            quick_start=args.master.startswith("local"))
+                            conf=conf)
     try:
         counts = scan_files(session, args.input, args.output, input_format=args.input_format,
                             order_col=args.order_col, overwrite=args.overwrite)
