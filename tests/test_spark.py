@@ -199,3 +199,25 @@ def test_without_pyspark_the_command_says_what_to_install(tmp_path: Path) -> Non
                           check=False, timeout=120)
     assert done.returncode == 2
     assert "pip install 'dedup[spark]'" in done.stderr
+
+
+_FOOTER = ("Copyright The Daily Ledger. All rights reserved. This material may not be published, "
+           "broadcast, rewritten or redistributed without permission. Sign up for our morning "
+           "newsletter to get the day's top stories from around the region delivered to your "
+           "inbox, and follow us for breaking news alerts, weather updates and traffic reports.")
+
+
+def test_templated_articles_cap_their_buckets_as_locally(spark: Any,
+                                                         feed: list[Document]) -> None:
+    # Short stories inside one outlet's long template: whole-article bands and passages that
+    # more documents share than a bucket may hold (max_bucket lowered to make many).
+    docs = [Document(d.id, "The Daily Ledger | Local news\n\n" + " ".join(d.text.split()[:40])
+                     + "\n\n" + _FOOTER, d.source, d.published) for d in feed[:300]]
+    config = Config(max_bucket=20)
+    result = run(spark, docs, config)
+    report = scan(docs, config)
+    assert len(report.matches) > 50
+    assert_same(result, report)
+    capped = {row.kind: row.buckets for row in result.capped.collect()}
+    assert capped.get(0, 0) > 0
+    assert capped.get(1, 0) > 0
