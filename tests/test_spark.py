@@ -89,7 +89,7 @@ def feed() -> list[Document]:
 
 
 FEED_SIZE = 1000
-STREAM_SIZE = 300
+STREAM_SIZE = 150
 
 
 def test_a_generated_feed_gives_the_local_answers(spark: Any, feed: list[Document]) -> None:
