@@ -190,6 +190,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_index_commands(commands)
     _add_explain_command(commands)
+    _add_spark_command(commands)
     return parser
 
 
@@ -229,6 +230,61 @@ def _explain(args: argparse.Namespace) -> int:
     color = {"auto": None, "always": True, "never": False}[args.color]
     write_explanation(explanation, sys.stdout, args.format, color=color)
     return EXIT_OK
+
+
+def _add_spark_command(commands: Any) -> None:
+    """Add ``dedup spark-scan``."""
+    spark_cmd = commands.add_parser(
+        "spark-scan",
+        help="scan a large input on Apache Spark, writing Parquet tables",
+        description="Find repeats, matches and clusters with Spark (pip install "
+        "'dedup[spark]'); the same answers as 'scan'. Writes OUTPUT/documents, repeats, "
+        "matches, clusters, errors and capped as Parquet (docs/scaling.md).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    spark_cmd.add_argument("input", metavar="INPUT", help="JSONL or Parquet: any path Spark "
+                           "reads (a file, a folder, hdfs://, s3a://)")
+    spark_cmd.add_argument("output", metavar="OUTPUT", help="folder for the Parquet tables")
+    spark_cmd.add_argument("--master",
+                           help="Spark master: local[N], yarn, spark://host:port, k8s://... "
+                           "(default: spark-submit's, else local[*])")
+    spark_cmd.add_argument("--input-format", choices=("auto", "jsonl", "parquet"),
+                           default="auto", help="auto: jsonl for .jsonl/.json names")
+    spark_cmd.add_argument("--order-col", metavar="COLUMN",
+                           help="the column giving the documents' order (default: as read)")
+    spark_cmd.add_argument("--shuffle-partitions", type=int, metavar="N",
+                           help="spark.sql.shuffle.partitions (Spark's default if not given)")
+    spark_cmd.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
+                           help="a Spark setting, e.g. spark.driver.memory=8g (repeatable)")
+    spark_cmd.add_argument("--overwrite", action="store_true",
+                           help="replace tables already in OUTPUT")
+
+
+def _spark_scan(args: argparse.Namespace) -> int:
+    try:
+        from dedup.spark import local_session
+        from dedup.spark.scan import scan_files
+    except ImportError as exc:
+        print(f"dedup: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    from pyspark.errors import AnalysisException
+
+    conf = dict(item.partition("=")[::2] for item in args.conf)
+    bad = [item for item in args.conf if "=" not in item]
+    if bad:
+        raise ConfigError(f"'--conf' takes KEY=VALUE (got {bad[0]!r})")
+    session = local_session(args.master, args.shuffle_partitions,
+                            conf=conf)
+    try:
+        counts = scan_files(session, args.input, args.output, input_format=args.input_format,
+                            order_col=args.order_col, overwrite=args.overwrite)
+    except AnalysisException as exc:  # no such input, output there already, a bad column
+        print(f"dedup: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"dedup {__version__} on Spark: {counts['documents']} documents, "
+          f"{counts['matches']} matches, {counts['clustered']} documents in clusters, "
+          f"{counts['errors']} errors; tables in {args.output}")
+    return EXIT_INPUT if counts["errors"] else EXIT_OK
 
 
 class _Output:
@@ -554,6 +610,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _index(args)
             if args.command == "explain":
                 return _explain(args)
+            if args.command == "spark-scan":
+                return _spark_scan(args)
     except ConfigError as exc:
         parser.error(str(exc))
     except (IndexMismatchError, ConnectionError) as exc:

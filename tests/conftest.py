@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -55,3 +56,18 @@ def location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | N
 def kept(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | None]:
     """Where a new, empty index that outlives the object using it lives."""
     yield from _location(request.param, tmp_path, request.module.__name__.rpartition(".")[2])
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """One local Spark session (2 cores) shared by every Spark test: a JVM starts once.
+
+    Few shuffle partitions (the default 200 costs seconds a stage on small data) and JVM
+    flags that cut start-up.
+    """
+    from dedup.spark import local_session
+
+    session = local_session("local[2]", shuffle_partitions=4, app_name="dedup-tests",
+                            quick_start=True)
+    yield session
+    session.stop()
