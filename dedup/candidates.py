@@ -64,6 +64,9 @@ class BatchLookups:
     def __init__(self, store: Store, batch: Sequence[Keys], limit: int, own: bool,
                  least: int | None = None) -> None:
         self.store = store
+        #: Per key kind, how many of the batch's lookups met a stop bucket and did not
+        #: follow it (one key of one document each): what the caps left out.
+        self.capped: dict[int, int] = {DOC: 0, PASSAGE: 0}
         self._least = least
         self._stored: dict[int, tuple[U64, I64, I64, I64]] = {}
         for kind, kind_limit in ((DOC, limit), (PASSAGE, limit), (EXACT, NO_LIMIT)):
@@ -135,7 +138,10 @@ class BatchLookups:
         rows = np.concatenate([rows, new_rows])
         codes = np.concatenate([2 * stored, 2 * new + 1])
         # The store listed buckets up to the limit of the lookup; a caller may follow fewer.
-        followed = (total <= limit)[rows]
+        over = total > limit
+        if kind in self.capped:
+            self.capped[kind] += int(np.count_nonzero(over))
+        followed = ~over[rows]
         return rows[followed], codes[followed]
 
     def held(self, keys: U64, position: int, own: bool = False) -> I64:

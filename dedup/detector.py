@@ -35,7 +35,7 @@ from dedup.match import Match
 from dedup.parallel import analyze_many, start_checks
 from dedup.repeats import Repeat
 from dedup.shingle import U64, in_sorted, sorted_unique
-from dedup.store import Entry, Store, open_store
+from dedup.store import DOC, PASSAGE, Entry, Store, open_store
 from dedup.store.codec import unit_keys
 from dedup.verify import Check, Packed
 
@@ -103,7 +103,11 @@ class Report:
     """Everything a scan found: documents, matches, clusters and input problems.
 
     ``skipped`` lists documents whose id was already in the index (added by an earlier run):
-    they were not compared or added again.
+    they were not compared or added again. ``capped`` counts the lookups that met a bucket
+    over its cap and did not follow it, by kind of key (``document_bands``: LSH bands of
+    whole documents over ``max_bucket``; ``passages``: anchors held by ``boilerplate_df``
+    documents and sentence bands over ``max_bucket``): the work the caps saved on templated
+    and boilerplate-heavy feeds, and what a scan did not look at.
     """
 
     config: Config
@@ -112,6 +116,7 @@ class Report:
     clusters: list[Cluster] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    capped: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         """Return the JSON report object described in DESIGN.md."""
@@ -125,6 +130,8 @@ class Report:
         }
         if self.skipped:
             out["skipped"] = list(self.skipped)
+        if any(self.capped.values()):
+            out["capped"] = dict(self.capped)
         return out
 
 
@@ -218,6 +225,8 @@ class Detector:
         self.store, self.config = open_store(index, config)
         self.window = window
         self._matches: list[Match] = []
+        #: Lookups the caps left out, over every batch added (see :class:`Report`).
+        self.capped: dict[str, int] = {"document_bands": 0, "passages": 0}
         # Position and date of the documents this detector reported on, for clusters.
         self._order: dict[str, int] = {}
         self._published: dict[str, str | None] = {}
@@ -317,6 +326,8 @@ class Detector:
                     self._order[match.a] = n  # a stored document, reported on by this one
                     self._published[match.a] = check.others[position][2]
         if commit:
+            for kind, name in ((DOC, "document_bands"), (PASSAGE, "passages")):
+                self.capped[name] = self.capped.get(name, 0) + lookups.capped[kind]
             for item, num in zip(prepared, nums, strict=True):
                 self._order[item.features.id] = num
                 self._published[item.features.id] = item.features.published
@@ -440,7 +451,8 @@ class Detector:
 
     def report(self, results: Iterable[Result] = (), errors: Iterable[Problem] = ()) -> Report:
         """Return a report of ``results`` with every match and cluster found so far."""
-        return Report(self.config, list(results), self.matches, self.clusters(), list(errors))
+        return Report(self.config, list(results), self.matches, self.clusters(), list(errors),
+                      capped=dict(self.capped))
 
 
 def scan(documents: Iterable[Document], config: Config | None = None,
@@ -514,7 +526,8 @@ def scan(documents: Iterable[Document], config: Config | None = None,
                 detector._matches.clear()
         if keep == "none":
             report = Report(detector.config, [], [], build_clusters(
-                detector._order, detector._published, pairs), errors)
+                detector._order, detector._published, pairs), errors,
+                capped=dict(detector.capped))
         else:
             report = detector.report(results, errors)
     report.skipped = skipped

@@ -137,7 +137,8 @@ def write_html(collector: HtmlCollector, report: Report, texts: Mapping[str, str
     stats = {"documents": collector.documents, "matches": len(collector.matches),
              "kinds": kinds, "clusters": len(report.clusters), "errors": len(report.errors),
              "truncated": collector.truncated, "skipped": len(report.skipped),
-             "with_repeats": len(collector.repeats)}
+             "with_repeats": len(collector.repeats),
+             "capped": sum(report.capped.values())}
     head = {"dedup_version": __version__, "config": config.to_dict(), "stats": stats,
             "clusters": [c.to_dict() for c in report.clusters],
             "errors": [e.to_dict() for e in report.errors]}
@@ -265,6 +266,8 @@ _PAGE_TAIL = r"""<script>
   if (s.truncated) stat(s.truncated, "truncated", "truncated");
   if (s.skipped) stat(s.skipped, "skipped (already in the index)",
                       "skipped (already in the index)");
+  if (s.capped) stat(s.capped, "lookup of a capped bucket (not followed)",
+                     "lookups of capped buckets (not followed)");
 
   // Matches: rows built once, sorted and filtered by moving them; views built on opening.
   const tbody = document.getElementById("match-rows");

@@ -62,6 +62,13 @@ def format_jsonl(report: Report) -> Iterator[str]:
     for kind, items in _sections(report):
         for item in items:
             yield _record(kind, item)
+    yield from _stats(report)
+
+
+def _stats(report: Report) -> Iterator[str]:
+    """Yield the closing ``stats`` record: what the caps left out, when they left anything."""
+    if any(report.capped.values()):
+        yield json.dumps({"type": "stats", "capped": dict(report.capped)}, ensure_ascii=False)
 
 
 class JsonlWriter:
@@ -104,6 +111,8 @@ class JsonlWriter:
         for kind, items in _sections(report):
             for item in items:
                 self.out.write(_record(kind, item) + "\n")
+        for line in _stats(report):
+            self.out.write(line + "\n")
 
 
 def _repeat_lines(doc: Result, remove_threshold: float) -> Iterator[str]:
@@ -225,6 +234,8 @@ def _write_json(report: Report, out: TextIO) -> None:
     ]
     if report.skipped:
         parts.append(("skipped", list(report.skipped)))
+    if any(report.capped.values()):
+        parts.append(("capped", dict(report.capped)))
     out.write("{")
     for number, (key, value) in enumerate(parts):
         out.write(("," if number else "") + "\n  " + json.dumps(key) + ": ")

@@ -241,8 +241,11 @@ def test_jsonl_holds_the_same_records_as_json(
                       ("error", "errors")]:
         assert [{k: v for k, v in r.items() if k != "type"} for r in records
                 if r["type"] == kind] == report[key]
+    # The copies of one story fill the caps' buckets: what they left out closes the report.
+    assert [r for r in records if r["type"] == "stats"] == [
+        {"type": "stats", "capped": report["capped"]}]
     # Each document's matches follow it (nothing is kept to the end but for the clusters).
-    rank = {"header": 0, "document": 1, "match": 1, "cluster": 2, "error": 3}
+    rank = {"header": 0, "document": 1, "match": 1, "cluster": 2, "error": 3, "stats": 4}
     types = [r["type"] for r in records]
     assert types == sorted(types, key=rank.__getitem__)
     ids = [r.get("id") for r in records if r["type"] == "document"]

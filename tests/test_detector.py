@@ -246,3 +246,22 @@ def test_cli_index_commands(tmp_path: Path, seed_documents: list[Document]) -> N
         done = _cli("index", "stats", bad)
         assert done.returncode == 2
         assert "index" in done.stderr
+
+
+def test_capped_buckets_are_counted_and_reported() -> None:
+    from dedup.report import format_jsonl
+    from tests.test_match import _MEDILINK, _OMNIFIELD, _REPORT
+
+    # Reports from one template share their document bands and sentence bands: with a
+    # small cap, the later ones meet full buckets, which the report counts.
+    values = [dict(_OMNIFIELD, co=f"Co{k}", price=f"{100 + k}.00") for k in range(8)]
+    docs = [Document(f"r{k}", _REPORT.format(**v)) for k, v in enumerate(values)]
+    docs.append(Document("m", _REPORT.format(**_MEDILINK)))
+    report = scan(docs, Config(max_bucket=2))
+    assert report.capped["document_bands"] + report.capped["passages"] > 0
+    assert report.to_dict()["capped"] == report.capped
+    records = [json.loads(line) for line in format_jsonl(report)]
+    assert records[-1] == {"type": "stats", "capped": report.capped}
+    # Nothing capped, nothing said: the seeds' report has no such field.
+    plain = scan([Document("a", "One story about the council budget vote today.")])
+    assert "capped" not in plain.to_dict()
