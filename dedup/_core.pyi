@@ -151,3 +151,47 @@ def align(similarity: npt.NDArray[np.float32], threshold: float, /) -> list[tupl
 def order_overlap(seq_a: _U32, seq_b: _U32, floor: float, /) -> float:
     """The share of content stems two stem sequences have in common in the same order
     (0.0 at once when it cannot reach ``floor``)."""
+
+# The stored payload codec (rust/src/codec.rs); its Python face is dedup.store.codec.
+
+def decode_payloads(
+    blobs: Sequence[bytes], /
+) -> list[tuple[int, bool, bytes, _U32, _U32, npt.NDArray[np.int64], _U64,
+                npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
+    """Decode stored payloads: words, truncated, exact key, shingles, stems, stems a unit,
+    unit keys, unit first lines, line spans and word counts of each.
+
+    Raises ValueError ``payload I: fault`` for a truncated or damaged one (every count is
+    checked against the bytes there are before anything is allocated)."""
+
+def payload_unit_keys(blobs: Sequence[bytes], /) -> tuple[_U64, _Intp]:
+    """The unit keys of stored payloads laid end to end, and how many belong to each.
+
+    Raises ValueError as :func:`decode_payloads`."""
+
+def encode_payload(
+    words: int, truncated: bool, exact_key: bytes, shingles: _U32, stems: _U32, sizes: _U64,
+    keys: _U64, lines: _U64, end_lines: _U64, unit_words: _U64, /
+) -> bytes:
+    """One document's verification data as a stored payload (one value a unit in each unit
+    array; ``sizes`` add up to the stems, else ValueError)."""
+
+# Posting pages and Bloom filters (rust/src/pages.rs); their Python face is dedup.store.pages.
+
+def unpack_pages(blobs: Sequence[bytes], counts: Sequence[int], bases: Sequence[int], /) -> _U64:
+    """The values of posting pages (``counts[i]`` from ``bases[i]`` in ``blobs[i]``), joined.
+
+    Raises ValueError ``page I ...`` for a page whose width or length does not fit its count."""
+
+def pick_values(blobs: Sequence[bytes], which: npt.NDArray[np.int64],
+                slots: npt.NDArray[np.int64], /) -> _U64:
+    """Value ``slots[i]`` of page ``blobs[which[i]]`` for each ``i`` (ValueError as above)."""
+
+def pack_page(values: _U64, base: int, /) -> bytes:
+    """A page of ``values`` as offsets from ``base`` in the fewest whole bytes (1 to 8)."""
+
+def bloom_add(words: _U64, keys: _U64, /) -> None:
+    """Set the filter bits of ``keys`` in the writable ``words`` (ValueError if empty)."""
+
+def bloom_maybe(words: _U64, keys: _U64, /) -> _Intp:
+    """The positions of ``keys`` that may be in the filter ``words`` (ValueError if empty)."""

@@ -29,7 +29,7 @@ from dedup.candidates import BatchLookups, Ref, find_candidates
 from dedup.cluster import Cluster, build_clusters
 from dedup.config import Config
 from dedup.document import Document, Features
-from dedup.errors import ConfigError, InputError
+from dedup.errors import ConfigError, IndexMismatchError, InputError
 from dedup.keys import IndexKeys, index_keys
 from dedup.match import Match
 from dedup.parallel import analyze_many, start_checks
@@ -42,7 +42,8 @@ from dedup.verify import Check, Packed
 __all__ = ["Detector", "Problem", "Report", "Result", "parse_published", "scan"]
 
 # Failures of the index itself (a full disk, a lost connection): not one document's fault.
-_STORE_FAILURES = (OSError, sqlite3.Error)
+# A damaged or older index (IndexMismatchError) is no document's fault either.
+_STORE_FAILURES = (OSError, sqlite3.Error, IndexMismatchError)
 _log = logging.getLogger("dedup")
 #: Articles planned before their checks go out: their candidates' sentence counts are read
 #: from the index in one call (two chunks of checks: the workers never wait for it).
@@ -299,6 +300,12 @@ class Detector:
         return self._run([document], commit=False)[0]
 
     def _run(self, batch: list[Document], commit: bool) -> list[Result]:
+        try:
+            return self._run_batch(batch, commit)
+        except IndexMismatchError as exc:  # a damaged stored document: name the index
+            raise IndexMismatchError(f"index {self.store.location}: {exc}") from None
+
+    def _run_batch(self, batch: list[Document], commit: bool) -> list[Result]:
         # Takes what an active dedup.parallel.prefetch analyzed in worker processes.
         features = analyze_many(batch, self.config)
         prepared = self._prepare(features)

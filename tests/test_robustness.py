@@ -12,6 +12,7 @@ import io
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -21,8 +22,18 @@ from pathlib import Path
 
 import pytest
 
-from dedup import Config, ConfigError, Detector, Document, Problem, Report, Result, scan
-from dedup.cli import main
+from dedup import (
+    Config,
+    ConfigError,
+    Detector,
+    Document,
+    IndexMismatchError,
+    Problem,
+    Report,
+    Result,
+    scan,
+)
+from dedup.cli import EXIT_USAGE, main
 from dedup.document import Features, analyze_batch
 from dedup.report import write_report
 from tests.conftest import ROOT
@@ -583,3 +594,70 @@ def test_the_json_report_is_written_as_json_dump_would_write_it(tmp_path: Path) 
         write_report(variant, out, "json")
         assert out.getvalue() == json.dumps(variant.to_dict(), ensure_ascii=False,
                                             indent=2) + "\n"
+
+
+_STORY = ("The city council approved the new budget on Tuesday after a long debate about "
+          "school funding. Officials said the plan raises spending on roads and parks. "
+          "The mayor thanked the members who worked on it over the summer months.")
+
+
+def _damage_payload(path: Path, damage: Callable[[bytes], bytes]) -> None:
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        (data,) = db.execute("SELECT data FROM docs WHERE id = 'a'").fetchone()
+        db.execute("UPDATE docs SET data = ? WHERE id = 'a'", (damage(bytes(data)),))
+
+
+@pytest.mark.parametrize(("damage", "fault"), [
+    (lambda d: d[: len(d) // 2], r"is damaged \(payload truncated: .* needs \d+ bytes"),
+    (lambda d: d[:1] + b"\xff" * 12 + d[13:], r"is damaged \(payload"),
+    (lambda d: d + b"\0", r"is damaged \(payload damaged: the payload has 1 bytes after"),
+    (lambda d: b"\x01" + d[1:], r"has payload format 1, this dedup reads 2"),
+    (lambda d: b"", r"has payload format None"),
+])
+def test_a_damaged_or_older_stored_document_names_the_index_and_the_fix(
+        tmp_path: Path, damage: Callable[[bytes], bytes], fault: str) -> None:
+    path = tmp_path / "feed.dedup"
+    with Detector(index=path) as det:
+        det.add(Document("a", _STORY))
+    _damage_payload(path, damage)
+    with Detector(index=path) as det, pytest.raises(IndexMismatchError) as info:
+        det.query(Document("b", _STORY))
+    message = str(info.value)
+    assert message.startswith(f"index {path}: stored document 'a' ")
+    assert re.search(fault, message), message
+    assert "build the index again" in message
+
+
+def test_the_cli_reports_a_damaged_index_without_traceback(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "feed.dedup"
+    with Detector(index=path) as det:
+        det.add(Document("a", _STORY))
+    _damage_payload(path, lambda d: d[:40])
+    (tmp_path / "b.txt").write_text(_STORY, encoding="utf-8")
+    assert main(["scan", str(tmp_path / "b.txt"), "--index", str(path)]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert f"index {path}: stored document 'a' is damaged (payload truncated" in err
+    assert "Traceback" not in err
+
+
+def test_a_damaged_posting_page_names_the_index_and_the_fix(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    import dedup.store.sqlite as sqlite_store
+
+    monkeypatch.setattr(sqlite_store, "PAGED_MIN", 1)  # every segment in pages
+    path = tmp_path / "feed.dedup"
+    with Detector(index=path) as det:
+        det.add(Document("a", _STORY))
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM pages").fetchone()[0] > 0
+        db.execute("UPDATE pages SET keys = substr(keys, 1, 3), nums = substr(nums, 1, 2)")
+    with Detector(index=path) as det, pytest.raises(IndexMismatchError) as info:
+        det.query(Document("b", _STORY))
+    message = str(info.value)
+    assert message.startswith(f"index {path}: a posting page or filter is damaged (page ")
+    assert "build the index again" in message

@@ -2,13 +2,16 @@
 
 Verification (:func:`dedup.match.compare`) reads of a stored document only its id, word
 shingles, sentence units (lines, word counts, content stems, exact keys), exact-text key and
-word count. Those are packed here, with numpy only (no zlib: it cost more time than it saved
-bytes on hashes, which are random):
+word count. Those are packed by the Rust core (rust/src/codec.rs; no zlib: it cost more time
+than it saved bytes on hashes, which are random), which reads them back checking every count
+against the bytes there are, so that a damaged or hostile payload is an error naming the
+document, never a crash or a huge allocation:
 
 - sorted sets of hashes (the word shingles; the distinct content stems) in Elias-Fano form:
   ``n`` sorted values below ``2**32`` take ``32 - log2(n) + 2`` bits each, within two bits
   of the ``32 - log2(n)`` that any coding of a random set needs, plus up to 7 for low parts
-  of whole bytes (read as bytes, not bit by bit);
+  of whole bytes (read as bytes, not bit by bit: decoding a feed article's payload went from
+  ~290 to ~196 us in numpy);
 - each sentence's stems as positions in that distinct-stem list (one byte each for up to 256
   distinct stems), since sentences share stems;
 - small numbers (lines, word counts) in the fewest whole bytes that hold the largest;
@@ -28,82 +31,17 @@ from typing import Any, overload
 
 import numpy as np
 
+from dedup import _core
 from dedup.document import UNIT_ARRAYS, Features, Unit, UnitArrays
 from dedup.errors import IndexMismatchError
-from dedup.shingle import U32, U64, unique_inverse
+from dedup.shingle import U64
 
 __all__ = ["decode_features", "encode_features", "pack_ints", "pack_planes", "random_planes",
            "unit_keys", "unpack_ints", "unpack_planes"]
 
 _VERSION = 2
-# version, words, shingles, units, stem entries, distinct stems, truncated
-_HEAD = struct.Struct("<BIIIIIB")
-_EF_HEAD = struct.Struct("<BI")  # low bits, bytes of the high part
-
-
-def _ef_pack(values: U32) -> bytes:
-    """Return sorted uint32 ``values`` in Elias-Fano form, the low parts in whole bytes.
-
-    The split between the unary high part and the low part is rounded to a whole byte (at
-    most 7 bits a value more than the optimal split, ~0.5 byte a shingle of an article), so
-    that the low parts are copied as bytes, not bit-packed: decoding a feed article's payload
-    went from ~290 to ~196 us, and decoding was the largest part of a check worker's time at
-    100,000 articles (docs/performance.md). :func:`_ef_unpack32` reads either split.
-    """
-    n = len(values)
-    if n == 0:
-        return _EF_HEAD.pack(0, 0)
-    low_bytes = -(-(32 - n.bit_length()) // 8)
-    high = (values.astype(np.uint64) >> np.uint64(8 * low_bytes)).astype(np.int64)
-    unary = np.zeros(int(high[-1]) + n, dtype=np.uint8)
-    unary[high + np.arange(n)] = 1
-    high_bytes = np.packbits(unary, bitorder="little").tobytes()
-    low = np.ascontiguousarray(values, dtype="<u4").view(np.uint8).reshape(n, 4)
-    return _EF_HEAD.pack(8 * low_bytes, len(high_bytes)) + high_bytes + low[:, :low_bytes].tobytes()
-
-
-def _ef_unpack32(data: memoryview, n: int) -> tuple[U32, int]:
-    """Read ``n`` values below ``2**32`` in Elias-Fano form; return them and the bytes used.
-
-    Low parts of whole bytes (what :func:`_ef_pack` writes) are read as bytes; others (as
-    earlier versions wrote them) bit by bit.
-    """
-    low_bits, high_size = _EF_HEAD.unpack_from(data)
-    pos = _EF_HEAD.size
-    if n == 0:
-        return np.zeros(0, dtype=np.uint32), pos
-    unary = np.unpackbits(np.frombuffer(data[pos : pos + high_size], dtype=np.uint8),
-                          bitorder="little")
-    pos += high_size
-    high = (np.nonzero(unary.view(np.bool_))[0][:n] - np.arange(n)).astype(np.uint32)
-    low_size = (n * low_bits + 7) // 8
-    values: U32 = high << np.uint32(low_bits) if low_bits < 32 else np.zeros(n, np.uint32)
-    if low_bits:
-        padded = np.zeros((n, 4), dtype=np.uint8)
-        if low_bits % 8 == 0:
-            padded[:, : low_bits // 8] = np.frombuffer(data[pos : pos + low_size],
-                                                       dtype=np.uint8).reshape(n, -1)
-        else:
-            bits = np.zeros((n, 32), dtype=np.uint8)
-            bits[:, :low_bits] = np.unpackbits(
-                np.frombuffer(data[pos : pos + low_size], dtype=np.uint8), count=n * low_bits,
-                bitorder="little").reshape(n, low_bits)
-            padded = np.packbits(bits, axis=1, bitorder="little")
-        values |= padded.view("<u4").reshape(n)
-    return values, pos + low_size
-
-
-def _small(values: np.ndarray[Any, Any]) -> bytes:
-    """Return non-negative ints in the fewest whole bytes (1, 2, 4 or 8) that hold them all."""
-    top = int(values.max()) if values.size else 0
-    width = 1 if top < 1 << 8 else 2 if top < 1 << 16 else 4 if top < 1 << 32 else 8
-    return bytes([width]) + values.astype(f"<u{width}").tobytes()
-
-
-def _unsmall(data: memoryview, n: int) -> tuple[np.ndarray[Any, Any], int]:
-    width = data[0]
-    end = 1 + n * width
-    return np.frombuffer(data[1:end], dtype=f"<u{width}"), end
+_REBUILD = ("build the index again (`dedup scan --index FILE` over the articles), or open it "
+            "with the dedup version that wrote it")
 
 
 def pack_planes(values: np.ndarray[Any, Any], raw: int) -> bytes:
@@ -133,8 +71,13 @@ def unpack_planes(data: bytes | memoryview, count: int,
     planes[:raw] = np.frombuffer(data, dtype=np.uint8, count=raw * count, offset=1).reshape(
         raw, count)
     if raw < width:
-        planes[raw:] = np.frombuffer(zlib.decompress(data[cut:]), dtype=np.uint8).reshape(
-            width - raw, count)
+        want = (width - raw) * count
+        inflate = zlib.decompressobj()
+        high = inflate.decompress(data[cut:], want)  # never more than the planes hold
+        if len(high) != want or inflate.unconsumed_tail:
+            raise ValueError(f"packed planes hold {len(high)}+ bytes of high planes, "
+                             f"{want} expected")
+        planes[raw:] = np.frombuffer(high, dtype=np.uint8).reshape(width - raw, count)
     return np.ascontiguousarray(planes.T).view(np.dtype(dtype).newbyteorder("<")).reshape(
         count).astype(dtype, copy=False)
 
@@ -195,7 +138,8 @@ def unpack_ints(data: bytes) -> U64:
 
 
 def encode_features(features: Features) -> bytes:
-    """Return the verification data of ``features`` as compact bytes.
+    """Return the verification data of ``features`` as compact bytes (the Rust core,
+    rust/src/codec.rs, writes them).
 
     >>> from dedup import Config, Document, analyze
     >>> feat = analyze(Document("a", "The mayor opened the bridge on Monday morning."), Config())
@@ -204,27 +148,16 @@ def encode_features(features: Features) -> bytes:
     (True, True)
     """
     units = features.units
-    shingles = np.sort(np.asarray(features.shingles, dtype=np.uint32))
-    if units:
-        stems = np.concatenate([u.stems for u in units]).astype(np.uint32, copy=False)
-        distinct, where = unique_inverse(stems)
-        table = np.array([(u.line, u.end_line - u.line, u.words, len(u.stems), u.key)
-                          for u in units], dtype=np.uint64)
-        table[1:, 0] -= table[:-1, 0].copy()  # lines as steps from the previous sentence
-    else:
-        stems = distinct = where = np.zeros(0, dtype=np.uint32)
-        table = np.zeros((0, 5), dtype=np.uint64)
-    head = _HEAD.pack(_VERSION, features.words, shingles.size, len(units), stems.size,
-                      distinct.size, int(features.truncated))
-    return b"".join([
-        head,
-        features.exact_key.ljust(16, b"\0")[:16],
-        _ef_pack(shingles),
-        _ef_pack(distinct),
-        _small(where),
-        *(_small(table[:, column]) for column in range(4)),
-        table[:, 4].astype("<u8").tobytes(),
-    ])
+    empty = np.zeros(0, dtype=np.uint32)
+    stems = (np.concatenate([u.stems for u in units]).astype(np.uint32, copy=False) if units
+             else empty)
+    columns = (np.array(column, dtype=np.uint64).reshape(-1) for column in (
+        [len(u.stems) for u in units], [u.key for u in units], [u.line for u in units],
+        [u.end_line for u in units], [u.words for u in units]))
+    return _core.encode_payload(
+        features.words, features.truncated, features.exact_key,
+        np.ascontiguousarray(features.shingles, dtype=np.uint32), np.ascontiguousarray(stems),
+        *columns)
 
 
 def _check_version(data: bytes, doc_id: str) -> None:
@@ -232,8 +165,13 @@ def _check_version(data: bytes, doc_id: str) -> None:
     if version != _VERSION:
         raise IndexMismatchError(
             f"stored document {doc_id!r} has payload format {version}, this dedup reads "
-            f"{_VERSION}: open the index with the dedup version that wrote it"
+            f"{_VERSION}: {_REBUILD}"
         )
+
+
+def _damaged(exc: ValueError, doc_id: str) -> IndexMismatchError:
+    reason = str(exc).split(": ", 1)[-1]
+    return IndexMismatchError(f"stored document {doc_id!r} is damaged ({reason}): {_REBUILD}")
 
 
 def unit_keys(data: bytes, doc_id: str) -> U64:
@@ -246,9 +184,11 @@ def unit_keys(data: bytes, doc_id: str) -> U64:
         IndexMismatchError: as :func:`decode_features`.
     """
     _check_version(data, doc_id)
-    units = _HEAD.unpack_from(data)[3]
-    return np.frombuffer(data, dtype="<u8", count=units, offset=len(data) - 8 * units).astype(
-        np.uint64)
+    try:
+        keys: U64 = _core.payload_unit_keys([bytes(data)])[0]
+    except ValueError as exc:
+        raise _damaged(exc, doc_id) from None
+    return keys
 
 
 def decode_features(data: bytes, doc_id: str, source: str | None = None,
@@ -256,37 +196,26 @@ def decode_features(data: bytes, doc_id: str, source: str | None = None,
     """Rebuild the :class:`Features` that verification needs from :func:`encode_features` bytes.
 
     The text, repairs and repeats are not stored (they were reported when the document was
-    added): the rebuilt features have an empty text and no repeats.
+    added): the rebuilt features have an empty text and no repeats. The bytes are read by
+    the Rust core (rust/src/codec.rs), which checks every count against the bytes there are.
 
     Raises:
-        IndexMismatchError: if the bytes were written by another format version.
+        IndexMismatchError: if the bytes were written by another format version, or are
+            damaged (truncated, or a count or field the format never writes), naming the
+            document, the fault and how to rebuild.
     """
     _check_version(data, doc_id)
-    _, n_words, n_shingles, n_units, n_stems, n_distinct, truncated = _HEAD.unpack_from(data)
-    body = memoryview(data)[_HEAD.size :]
-    exact_key = bytes(body[:16])
-    pos = 16
-    shingles, used = _ef_unpack32(body[pos:], n_shingles)
-    pos += used
-    distinct, used = _ef_unpack32(body[pos:], n_distinct)
-    pos += used
-    where, used = _unsmall(body[pos:], n_stems)
-    pos += used
-    stems = distinct[where]
-    columns = []
-    for _ in range(4):
-        values, used = _unsmall(body[pos:], n_units)
-        pos += used
-        columns.append(values.astype(np.int64))
-    keys = np.frombuffer(body[pos : pos + 8 * n_units], dtype="<u8").astype(np.uint64)
-    line_deltas, spans, words, counts = columns
-    lines = np.cumsum(line_deltas)
+    try:
+        decoded = _core.decode_payloads([bytes(data)])[0]
+    except ValueError as exc:
+        raise _damaged(exc, doc_id) from None
+    n_words, truncated, exact_key, shingles, stems, counts, keys, lines, spans, words = decoded
     arrays = UnitArrays(stems, counts, keys, words, lines, lines + spans)
     units = _StoredUnits(arrays)
     return Features(
         id=doc_id, source=source, published=published, encoding=None, text="", repairs=0,
         repeats=[], removed_lines=frozenset(), shingles=shingles, exact_key=exact_key,
-        units=units, words=n_words, truncated=bool(truncated), extra={UNIT_ARRAYS: arrays},
+        units=units, words=n_words, truncated=truncated, extra={UNIT_ARRAYS: arrays},
     )
 
 

@@ -19,8 +19,11 @@ from typing import Any
 
 import numpy as np
 
+from dedup import _core
+from dedup.errors import IndexMismatchError
 from dedup.shingle import U32, U64, run_starts, sorted_unique
 from dedup.store import spans
+from dedup.store.codec import _REBUILD
 
 __all__ = ["BLOOM_BITS", "HEAVY", "PAGE", "Bloom", "PageWriter", "PagedRun", "RepeatCounter",
            "Repeats", "merge_sorted", "pack_page", "pick_values", "unpack_page",
@@ -31,17 +34,10 @@ PAGE = 1024
 #: Pages (and, in :meth:`PagedRun.gather`, key ranges) handled at once by a lookup: ~8 MB.
 GROUP = 1024
 #: Filter bits a posting. A key sets 3 bits in each of 3 words of 64 bits (picked by 3
-#: multiplicative hashes): 9 bits a key, at ~0.07% false positives, measured on a million
-#: random keys; as good as a plain Bloom filter with 8 probes (0.06%) at half its cost in
-#: numpy (one scatter a word, not a bit): 0.17 s against 0.37 s a million keys to build.
+#: multiplicative hashes, rust/src/pages.rs): 9 bits a key, at ~0.07% false positives,
+#: measured on a million random keys; as good as a plain Bloom filter with 8 probes (0.06%)
+#: at a third of the memory reads.
 BLOOM_BITS = 16
-_WORDS = 3
-_BITS_A_WORD = 3
-# Odd 64-bit multipliers, one a word: the high bits of ``key * c`` depend on every key bit.
-_MIXERS = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9],
-                   dtype=np.uint64)
-_STEP = 1 << 20  # keys hashed at a time, so that no probe array is large
-
 #: The keys a paged segment holds at least :attr:`PagedRun.repeats_from` times (sorted) and
 #: how many times each. From 2 (sentence keys): a count of its keys needs nothing else from
 #: memory, since any other key it lets through is held once. From :data:`HEAVY` (passage
@@ -56,8 +52,6 @@ HEAVY = 16
 #: values: a lookup decodes the keys of the pages it searches, but of their numbers only the
 #: few it gathers (see :func:`pick_values`).
 PageReader = Callable[[np.ndarray[Any, Any], str], list[bytes]]
-#: ``(1 << 8 * width) - 1`` for each width in bytes, 0 to 8.
-_WIDTH_MASKS = np.array([(1 << (8 * w)) - 1 for w in range(9)], dtype=np.uint64)
 
 
 class Bloom:
@@ -72,30 +66,16 @@ class Bloom:
         """Return an empty filter for ``count`` keys."""
         return cls(np.zeros(max(1, (count * BLOOM_BITS + 63) // 64), dtype=np.uint64))
 
-    def _probes(self, keys: U64) -> tuple[np.ndarray[Any, Any], U64]:
-        """Return the words each key sets and the bits it sets in them, as arrays of
-        ``(words a key, keys)``: one numpy pass over all words at once, since a lookup's
-        few hundred keys cost numpy's per-call overhead, not arithmetic (a filter asked for
-        280 keys took ~65 us as one pass a word, ~28 us so).
-        """
-        mixed = _MIXERS[:_WORDS, None] * keys
-        word = ((mixed >> np.uint64(24)) % self._count).astype(np.intp)
-        one, low = np.uint64(1), np.uint64(63)
-        mask = np.left_shift(one, mixed & low)
-        for i in range(1, _BITS_A_WORD):
-            mask |= np.left_shift(one, (mixed >> np.uint64(6 * i)) & low)
-        return word, mask
-
     def add(self, keys: U64) -> None:
         """Set the bits of ``keys``."""
-        for start in range(0, len(keys), _STEP):
-            word, mask = self._probes(keys[start : start + _STEP])
-            np.bitwise_or.at(self.words, word.ravel(), mask.ravel())
+        _core.bloom_add(self.words, np.asarray(keys, dtype=np.uint64))
 
     def maybe(self, keys: U64) -> np.ndarray[Any, Any]:
         """Return the positions of ``keys`` that may be in the filter."""
-        word, mask = self._probes(keys)
-        return np.flatnonzero(((self.words[word] & mask) == mask).all(axis=0))
+        try:
+            return _core.bloom_maybe(self.words, np.asarray(keys, dtype=np.uint64))
+        except ValueError as exc:
+            raise _damaged(exc) from None
 
     def to_bytes(self) -> memoryview:
         """Return the filter as stored (little-endian words), without a copy."""
@@ -103,13 +83,23 @@ class Bloom:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Bloom:
-        """Read a filter written by :meth:`to_bytes`, without a copy (it is only read)."""
+        """Read a filter written by :meth:`to_bytes`, without a copy (it is only read).
+
+        Raises:
+            IndexMismatchError: if ``data`` is no whole number of words, or none.
+        """
+        if not data or len(data) % 8:
+            raise _damaged(ValueError(f"a Bloom filter of {len(data)} bytes"))
         return cls(np.frombuffer(data, dtype="<u8"))
+
+
+def _damaged(exc: ValueError) -> IndexMismatchError:
+    return IndexMismatchError(f"a posting page or filter is damaged ({exc}): {_REBUILD}")
 
 
 def pack_page(values: np.ndarray[Any, Any], base: int) -> bytes:
     """Return sorted or small unsigned ``values`` as offsets from ``base``, in as few whole
-    bytes each as the largest needs, stored as they are.
+    bytes each as the largest needs, stored as they are (the Rust core writes them).
 
     Why not the delta-coded planes of :mod:`dedup.store.codec`: a page is read back on a
     lookup, where zlib and a cumulative sum cost ~5 times the rest of the read; a page's
@@ -119,10 +109,7 @@ def pack_page(values: np.ndarray[Any, Any], base: int) -> bytes:
     >>> unpack_page(pack_page(np.array([5, 9, 300], dtype=np.uint64), 5), 3, 5).tolist()
     [5, 9, 300]
     """
-    offsets = np.asarray(values, dtype=np.uint64) - np.uint64(base)
-    width = max(1, (int(offsets.max()).bit_length() + 7) // 8) if len(offsets) else 1
-    rows = offsets.astype("<u8").view(np.uint8).reshape(-1, 8)[:, :width]
-    return bytes([width]) + rows.tobytes()
+    return _core.pack_page(np.ascontiguousarray(values, dtype=np.uint64), base)
 
 
 def unpack_page(data: bytes, count: int, base: int) -> U64:
@@ -133,43 +120,18 @@ def unpack_page(data: bytes, count: int, base: int) -> U64:
 def unpack_pages(blobs: Sequence[bytes], counts: Sequence[int], bases: Sequence[int]) -> U64:
     """Read many pages written by :func:`pack_page` at once: their values, joined in order.
 
-    Pages of one width (nearly all of a segment's) are decoded together, in one pass of
-    numpy over their joined bytes, and never split again: a lookup reads thousands of pages
-    a batch, and numpy's per-call overhead (~20 microseconds a page decoded or split apart)
-    cost more than the data.
+    One call of the Rust core for a lookup's thousands of pages, which checks each page's
+    length against its count before reading it.
+
+    Raises:
+        IndexMismatchError: if a page is damaged (its width or length is not what its count
+            needs), naming it and how to rebuild the index.
     """
-    sizes = np.asarray(counts, dtype=np.int64)
-    firsts = np.asarray(bases, dtype=np.uint64)
-    widths = np.frombuffer(bytes([blob[0] for blob in blobs]), dtype=np.uint8)
-    out = np.zeros(0, dtype=np.uint64)
-    starts = np.cumsum(sizes) - sizes
-    for width in sorted_unique(widths).tolist():
-        members = np.flatnonzero(widths == width)
-        parts = [memoryview(blobs[i])[1:] for i in members.tolist()]
-        values = _widen(b"".join([*parts, bytes(8)]), int(sizes[members].sum()), width)
-        values += np.repeat(firsts[members], sizes[members])
-        if len(members) == len(blobs):
-            return values
-        if not len(out):  # pages of several widths: each width's values put in place
-            out = np.empty(int(sizes.sum()), dtype=np.uint64)
-        out[spans(starts[members], starts[members] + sizes[members])] = values
-    return out
-
-
-def _widen(data: bytes, count: int, width: int) -> U64:
-    """Return ``count`` little-endian unsigned integers of ``width`` bytes each from ``data``
-    (padded with at least 8 zero bytes), as uint64.
-
-    Each value is read as the 8 bytes (4 if ``width`` <= 4) starting at its own, through a
-    strided view of the buffer, then masked: one pass of numpy, where copying the bytes into
-    zeroed 8-byte rows first took three (13 against ~4 ns a value).
-    """
-    word = "<u4" if width <= 4 else "<u8"
-    view: np.ndarray[Any, Any] = np.ndarray((count,), dtype=word, buffer=data, strides=(width,))
-    mask = (1 << (8 * width)) - 1
-    if width <= 4:
-        return (view & np.uint32(mask)).astype(np.uint64)
-    return view & np.uint64(mask)
+    try:
+        return _core.unpack_pages([bytes(b) for b in blobs], [int(c) for c in counts],
+                                  [int(b) for b in bases])
+    except ValueError as exc:
+        raise _damaged(exc) from None
 
 
 def pick_values(blobs: Sequence[bytes], which: np.ndarray[Any, Any],
@@ -180,19 +142,17 @@ def pick_values(blobs: Sequence[bytes], which: np.ndarray[Any, Any],
 
     Why: an article's lookup gathers one or two numbers from each page it reads; decoding
     the pages' 1,024 numbers each cost more than reading them (~6% of a query at a million
-    articles). Each value is read as the 8 bytes at its own offset, then masked to its
-    page's width.
+    articles).
+
+    Raises:
+        IndexMismatchError: as :func:`unpack_pages`.
     """
-    if not len(which):
-        return np.zeros(0, dtype=np.uint64)
-    lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs))
-    starts = np.cumsum(lengths) - lengths
-    widths = np.frombuffer(bytes([blob[0] for blob in blobs]), dtype=np.uint8).astype(np.int64)
-    joined = np.frombuffer(b"".join([*blobs, bytes(8)]), dtype=np.uint8)
-    offsets = starts[which] + 1 + slots * widths[which]
-    raw = joined[offsets[:, None] + np.arange(8)].view("<u8").ravel()
-    picked: U64 = raw & _WIDTH_MASKS[widths[which]]
-    return picked
+    try:
+        return _core.pick_values([bytes(b) for b in blobs],
+                                 np.ascontiguousarray(which, dtype=np.int64),
+                                 np.ascontiguousarray(slots, dtype=np.int64))
+    except ValueError as exc:
+        raise _damaged(exc) from None
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,14 @@ use std::borrow::Cow;
 use numpy::ndarray::Array2;
 use numpy::{
     Element, IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2,
-    PyReadonlyArrayDyn, PyUntypedArrayMethods,
+    PyReadonlyArrayDyn, PyReadwriteArray1, PyUntypedArrayMethods,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
 use crate::paragraphs::{self, Span};
-use crate::{document, minhash, normalize, repeats, shingle, verify};
+use crate::{codec, document, minhash, normalize, pages, repeats, shingle, verify};
 
 /// A text's code points: borrowed UTF-8 when it has one, else decoded from UTF-32.
 enum Codes<'a> {
@@ -945,5 +945,227 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(word_shingles, m)?)?;
     m.add_function(wrap_pyfunction!(verify_candidates, m)?)?;
     m.add_function(wrap_pyfunction!(word_similarity, m)?)?;
+    add_codec(m)?;
+    add_pages(m)?;
+    Ok(())
+}
+
+// ---- The stored payload codec (codec.rs) ----
+
+/// What `decode_payloads` returns a payload: words, truncated, exact key, shingles, stems,
+/// stems a unit, unit keys, unit first lines, line spans and word counts.
+type DecodedPayload<'py> = (
+    u32,
+    bool,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyArray1<u32>>,
+    Bound<'py, PyArray1<u32>>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<u64>>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<i64>>,
+);
+
+/// The bytes of a batch of `bytes` objects, borrowed.
+fn byte_slices<'a>(blobs: &'a [Bound<'_, PyBytes>]) -> Vec<&'a [u8]> {
+    blobs.iter().map(|b| b.as_bytes()).collect()
+}
+
+fn payload_error(index: usize, err: &codec::Error) -> PyErr {
+    PyValueError::new_err(format!("payload {index}: {err}"))
+}
+
+/// Decode stored payloads; a damaged one raises ValueError naming its position and fault.
+#[pyfunction]
+fn decode_payloads<'py>(
+    py: Python<'py>,
+    blobs: Vec<Bound<'py, PyBytes>>,
+) -> PyResult<Vec<DecodedPayload<'py>>> {
+    let data = byte_slices(&blobs);
+    let decoded: Vec<Result<codec::Stored, codec::Error>> =
+        py.detach(|| data.iter().map(|d| codec::decode(d)).collect());
+    decoded
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let s = r.map_err(|e| payload_error(i, &e))?;
+            Ok((
+                s.words,
+                s.truncated,
+                PyBytes::new(py, &s.exact_key),
+                s.shingles.into_pyarray(py),
+                s.stems.into_pyarray(py),
+                s.sizes.into_pyarray(py),
+                s.keys.into_pyarray(py),
+                s.lines.into_pyarray(py),
+                s.spans.into_pyarray(py),
+                s.unit_words.into_pyarray(py),
+            ))
+        })
+        .collect()
+}
+
+/// The unit keys of stored payloads laid end to end, and how many belong to each.
+#[pyfunction]
+fn payload_unit_keys<'py>(
+    py: Python<'py>,
+    blobs: Vec<Bound<'py, PyBytes>>,
+) -> PyResult<Segmented<'py, PyArray1<u64>>> {
+    let data = byte_slices(&blobs);
+    let (keys, sizes) = py
+        .detach(|| {
+            let mut keys = Vec::new();
+            let mut sizes = Vec::with_capacity(data.len());
+            for (i, d) in data.iter().enumerate() {
+                let mine = codec::unit_keys(d).map_err(|e| (i, e))?;
+                sizes.push(mine.len());
+                keys.extend(mine);
+            }
+            Ok((keys, sizes))
+        })
+        .map_err(|(i, e)| payload_error(i, &e))?;
+    Ok((keys.into_pyarray(py), sizes_array(py, sizes)))
+}
+
+/// Encode one document's verification data as a stored payload.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)] // the payload's fields, flat, as `fingerprint` takes its
+fn encode_payload<'py>(
+    py: Python<'py>,
+    words: u32,
+    truncated: bool,
+    exact_key: &[u8],
+    shingles: PyReadonlyArray1<'py, u32>,
+    stems: PyReadonlyArray1<'py, u32>,
+    sizes: PyReadonlyArray1<'py, u64>,
+    keys: PyReadonlyArray1<'py, u64>,
+    lines: PyReadonlyArray1<'py, u64>,
+    end_lines: PyReadonlyArray1<'py, u64>,
+    unit_words: PyReadonlyArray1<'py, u64>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let units = keys.len();
+    for column in [&sizes, &lines, &end_lines, &unit_words] {
+        if column.len() != units {
+            return Err(PyValueError::new_err(
+                "one value a unit in every unit column",
+            ));
+        }
+    }
+    let (sizes, stems) = (sizes.as_slice()?, stems.as_slice()?);
+    if sizes.iter().try_fold(0u64, |t, &s| t.checked_add(s)) != Some(stems.len() as u64) {
+        return Err(PyValueError::new_err("unit sizes must add up to the stems"));
+    }
+    let payload = codec::Payload {
+        words,
+        truncated,
+        exact_key,
+        shingles: shingles.as_slice()?,
+        stems,
+        sizes,
+        keys: keys.as_slice()?,
+        lines: lines.as_slice()?,
+        end_lines: end_lines.as_slice()?,
+        unit_words: unit_words.as_slice()?,
+    };
+    let out = py.detach(|| codec::encode(&payload));
+    Ok(PyBytes::new(py, &out))
+}
+
+/// Register the codec's functions (called from `_core`).
+fn add_codec(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(decode_payloads, m)?)?;
+    m.add_function(wrap_pyfunction!(encode_payload, m)?)?;
+    m.add_function(wrap_pyfunction!(payload_unit_keys, m)?)?;
+    Ok(())
+}
+
+// ---- Posting pages and Bloom filters (pages.rs) ----
+
+fn page_fault(err: &pages::Error) -> PyErr {
+    PyValueError::new_err(err.to_string())
+}
+
+/// Read many posting pages at once: their values, joined in order.
+#[pyfunction]
+fn unpack_pages<'py>(
+    py: Python<'py>,
+    blobs: Vec<Bound<'py, PyBytes>>,
+    counts: Vec<usize>,
+    bases: Vec<u64>,
+) -> PyResult<Bound<'py, PyArray1<u64>>> {
+    let data = byte_slices(&blobs);
+    let out = py
+        .detach(|| pages::unpack_pages(&data, &counts, &bases))
+        .map_err(|e| page_fault(&e))?;
+    Ok(out.into_pyarray(py))
+}
+
+/// Value `slots[i]` of page `blobs[which[i]]` for each `i`, without decoding the rest.
+#[pyfunction]
+fn pick_values<'py>(
+    py: Python<'py>,
+    blobs: Vec<Bound<'py, PyBytes>>,
+    which: PyReadonlyArray1<'py, i64>,
+    slots: PyReadonlyArray1<'py, i64>,
+) -> PyResult<Bound<'py, PyArray1<u64>>> {
+    let data = byte_slices(&blobs);
+    let index = |a: &PyReadonlyArray1<'py, i64>| -> PyResult<Vec<usize>> {
+        a.as_array()
+            .iter()
+            .map(|&v| usize::try_from(v).map_err(|_| PyValueError::new_err("negative position")))
+            .collect()
+    };
+    let (which, slots) = (index(&which)?, index(&slots)?);
+    let out = py
+        .detach(|| pages::pick_values(&data, &which, &slots))
+        .map_err(|e| page_fault(&e))?;
+    Ok(out.into_pyarray(py))
+}
+
+/// A page of sorted or small values as offsets from `base`.
+#[pyfunction]
+fn pack_page<'py>(
+    py: Python<'py>,
+    values: PyReadonlyArray1<'py, u64>,
+    base: u64,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let out = pages::pack_page(values.as_slice()?, base);
+    Ok(PyBytes::new(py, &out))
+}
+
+/// Set the Bloom filter bits of `keys` in `words` (in place).
+#[pyfunction]
+fn bloom_add<'py>(
+    py: Python<'py>,
+    mut words: PyReadwriteArray1<'py, u64>,
+    keys: PyReadonlyArray1<'py, u64>,
+) -> PyResult<()> {
+    let (words, keys) = (words.as_slice_mut()?, keys.as_slice()?);
+    py.detach(|| pages::bloom_add(words, keys))
+        .map_err(|e| page_fault(&e))
+}
+
+/// The positions of `keys` that may be in the Bloom filter `words`.
+#[pyfunction]
+fn bloom_maybe<'py>(
+    py: Python<'py>,
+    words: PyReadonlyArray1<'py, u64>,
+    keys: PyReadonlyArray1<'py, u64>,
+) -> PyResult<Bound<'py, PyArray1<isize>>> {
+    let (w, k) = (values(&words), values(&keys));
+    let out = py
+        .detach(|| pages::bloom_maybe(&w, &k))
+        .map_err(|e| page_fault(&e))?;
+    Ok(sizes_array(py, out))
+}
+
+/// Register the page and filter functions (called from `_core`).
+fn add_pages(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(bloom_add, m)?)?;
+    m.add_function(wrap_pyfunction!(bloom_maybe, m)?)?;
+    m.add_function(wrap_pyfunction!(pack_page, m)?)?;
+    m.add_function(wrap_pyfunction!(pick_values, m)?)?;
+    m.add_function(wrap_pyfunction!(unpack_pages, m)?)?;
     Ok(())
 }
