@@ -429,20 +429,23 @@ pub fn compare(a: &Doc, b: &Doc, stop: &[u64], t: &Thresholds) -> Option<Verdict
     let units_a: Vec<Sentence> = keep_a.iter().map(|&k| all_a[k]).collect();
     let units_b: Vec<Sentence> = keep_b.iter().map(|&k| all_b[k]).collect();
     let whole = similarity_of(&all_a, &all_b);
+    // Without boilerplate the matrix of the evidence is the whole one: no copy of it.
+    let selected;
     let sim = if stop.is_empty() {
-        whole.clone()
+        &whole
     } else {
-        select(&whole, &keep_a, &keep_b)
+        selected = select(&whole, &keep_a, &keep_b);
+        &selected
     };
-    if !exact && !copy && !could_match(&sim, shared, t) {
+    if !exact && !copy && !could_match(sim, shared, t) {
         return None;
     }
     let whole_pairs = align(&whole, t.passage);
     if a.exact_key != b.exact_key && contradicts(&all_a, &all_b, &whole, &whole_pairs, t) {
         return None;
     }
-    let pairs = align(&sim, t.passage);
-    let coverage = coverage_of(&units_a, &units_b, &pairs, &sim);
+    let pairs = align(sim, t.passage);
+    let coverage = coverage_of(&units_a, &units_b, &pairs, sim);
     let mut kind = None;
     let mut score = None;
     if exact {
@@ -451,7 +454,7 @@ pub fn compare(a: &Doc, b: &Doc, stop: &[u64], t: &Thresholds) -> Option<Verdict
         kind = Some(copy_kind(&all_a, &all_b, &whole_pairs, jaccard, t));
     }
     if kind.is_none() {
-        let evidence = without_frame_echoes(&sim);
+        let evidence = without_frame_echoes(sim);
         let evidence_pairs = align(&evidence, t.passage);
         if evidence_pairs.len() >= t.min_passages
             && distinctness(&evidence, &evidence_pairs) >= DISTINCT
@@ -483,7 +486,7 @@ pub fn compare(a: &Doc, b: &Doc, stop: &[u64], t: &Thresholds) -> Option<Verdict
         a_in_b,
         b_in_a,
         score,
-        passages: passages(&units_a, &units_b, &pairs, &sim),
+        passages: passages(&units_a, &units_b, &pairs, sim),
     })
 }
 
